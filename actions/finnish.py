@@ -1,0 +1,79 @@
+"""Finnish text helpers shared by the NLU components and the actions.
+
+Users type on phones: lowercase, without ä/ö, with colloquial endings. Everything
+that compares words therefore works on a *folded* form (lowercase, ä→a, ö→o, å→a)
+and, where a word is known to Voikko, on its lemma.
+"""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from typing import List, Optional, Tuple
+
+WORD_RE = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*", re.UNICODE)
+_FOLD_TABLE = str.maketrans({"ä": "a", "ö": "o", "å": "a", "é": "e", "ü": "u"})
+
+
+def fold(text: str) -> str:
+    """Lowercase and strip the Finnish diacritics that phone users often omit."""
+    return unicodedata.normalize("NFC", text).lower().translate(_FOLD_TABLE)
+
+
+def words(text: str) -> List[Tuple[str, int, int]]:
+    """Words of ``text`` with their character offsets (hyphenated compounds kept whole)."""
+    return [(m.group(0), m.start(), m.end()) for m in WORD_RE.finditer(text)]
+
+
+@functools.lru_cache(maxsize=1)
+def _voikko():
+    """The Voikko analyser, or None where libvoikko or its Finnish dictionary is missing."""
+    try:
+        import libvoikko
+
+        return libvoikko.Voikko("fi")
+    except (ImportError, OSError) as error:  # pragma: no cover - depends on the machine
+        raise RuntimeError(
+            "Voikko is not available: install the Debian packages libvoikko1 and voikko-fi "
+            "(`make setup` does this)."
+        ) from error
+
+
+@functools.lru_cache(maxsize=50_000)
+def analyses(word: str) -> Tuple[Tuple[str, str], ...]:
+    """Voikko's (baseform, class) pairs for one word; empty for unknown words."""
+    result = []
+    for analysis in _voikko().analyze(word):
+        base = analysis.get("BASEFORM")
+        if base:
+            result.append((base, analysis.get("CLASS", "")))
+    return tuple(result)
+
+
+def lemma(word: str) -> Optional[str]:
+    """The first Voikko baseform of ``word`` in lowercase, or None when Voikko does not know it."""
+    found = analyses(word)
+    return found[0][0].lower() if found else None
+
+
+def is_known_word(word: str) -> bool:
+    return bool(analyses(word))
+
+
+def edit_distance_at_most(a: str, b: str, limit: int) -> bool:
+    """True when the Damerau-Levenshtein distance of a and b is at most ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return False
+    previous2: List[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return False
+        previous2, previous = previous, current
+    return previous[-1] <= limit

@@ -1,0 +1,1 @@
+"""Custom Rasa NLU components for Finnish: lemmatising tokenizer, knowledge-base entities, guards."""

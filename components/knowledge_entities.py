@@ -1,0 +1,55 @@
+"""Entities from the knowledge base: municipality, region, person, project and role.
+
+Recognition is deterministic (see actions.places and actions.knowledge_base): the
+same code serves the actions, so NLU and the answers agree on what a word means.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.extractors.extractor import EntityExtractorMixin
+from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from actions import knowledge_base
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
+class KnowledgeBaseEntityExtractor(GraphComponent, EntityExtractorMixin):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"knowledge_dir": None}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._kb = knowledge_base.shared(config.get("knowledge_dir"))
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "KnowledgeBaseEntityExtractor":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if not text or text.startswith("/"):
+                continue
+            entities = message.get(ENTITIES, [])[:] + self.entities_in(text)
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+    def entities_in(self, text: str) -> List[Dict[str, Any]]:
+        kb = self._kb
+        found = [self._entity(place.kind, place.name, place.start, place.end, place.text)
+                 for place in kb.find_places(text)]
+        found += [self._entity("person", c.id, 0, 0, c.name) for c in kb.find_people(text)]
+        found += [self._entity("project", p.id, 0, 0, p.name) for p in kb.find_projects(text)]
+        found += [self._entity("role", role, 0, 0, role) for role in kb.find_roles(text)]
+        return found
+
+    def _entity(self, name: str, value: str, start: int, end: int, text: str) -> Dict[str, Any]:
+        return {"entity": name, "value": value, "start": start, "end": end,
+                "confidence_entity": 1.0, "extractor": self.__class__.__name__}
