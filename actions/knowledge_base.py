@@ -312,14 +312,14 @@ class KnowledgeBase:
                 continue
             ids = self._surnames[surname]
             previous = fold(tokens[index - 1][0]) if index else ""
-            with_first_name = [i for i in ids if fold(self._contact(i).name.split()[0]) == previous
-                               or fold(self._contact(i).name.split()[0]).startswith(previous + "-")]
+            with_first_name = [i for i in ids if fold(self.contact(i).name.split()[0]) == previous
+                               or fold(self.contact(i).name.split()[0]).startswith(previous + "-")]
             if with_first_name:
                 ids = with_first_name
             for contact_id in ids:
                 if contact_id not in found:
                     found.append(contact_id)
-        return [self._contact(i) for i in found]
+        return [self.contact(i) for i in found]
 
     def find_projects(self, text: str) -> List[Project]:
         squashed = _squash(text)
@@ -347,7 +347,7 @@ class KnowledgeBase:
         generic = [fold(r) for r in ROLE_WORDS if role.endswith(fold(r))]
         return [c for c in pool if any(g in fold(c.role) for g in generic)]
 
-    def _contact(self, contact_id: str) -> Contact:
+    def contact(self, contact_id: str) -> Contact:
         return next(c for c in self.contacts if c.id == contact_id)
 
     @staticmethod

@@ -1,0 +1,53 @@
+"""What the bot does when it is not sure what the user meant."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.contact_actions import KB, answer_pending
+
+MAX_BUTTONS = 3
+MIN_BUTTON_CONFIDENCE = 0.05
+# Topics that make no sense as a "did you mean" suggestion.
+NOT_SUGGESTED = {"faq/tervehdys", "faq/hyvastit", "faq/kiitos"}
+
+
+def topic_title(domain: Dict[str, Any], topic: str) -> str:
+    """The staff-written title of an FAQ topic (metadata.title of its answer), or ''."""
+    variants = domain.get("responses", {}).get(f"utter_{topic}") or [{}]
+    return ((variants[0].get("metadata") or {}).get("title") or "").strip()
+
+
+def likely_topics(tracker: Tracker) -> List[str]:
+    selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
+    return [r["intent_response_key"] for r in selector.get("ranking", [])
+            if r.get("confidence", 0.0) >= MIN_BUTTON_CONFIDENCE
+            and r.get("intent_response_key") not in NOT_SUGGESTED]
+
+
+class ActionAskRephrase(Action):
+    def name(self) -> Text:
+        return "action_ask_rephrase"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        """Asks the user to rephrase, offering the most likely topics as buttons."""
+        if tracker.get_slot("pending_request") and any(
+                e.get("entity") == "municipality" and e.get("value") in KB.municipalities
+                for e in tracker.latest_message.get("entities", [])):
+            return answer_pending(dispatcher, tracker, domain)
+        buttons = []
+        for topic in likely_topics(tracker):
+            title = topic_title(domain, topic)
+            if title:
+                buttons.append({"title": title, "payload": title})
+            if len(buttons) == MAX_BUTTONS:
+                break
+        if buttons:
+            dispatcher.utter_message(response="utter_ask_rephrase", buttons=buttons)
+        else:
+            dispatcher.utter_message(response="utter_ask_rephrase_plain")
+        return []

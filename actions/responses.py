@@ -1,0 +1,52 @@
+"""Renders the bot's fixed texts from the domain, so that no Finnish lives in Python."""
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable
+
+from actions.knowledge_base import Contact, KnowledgeBase, LocalPlace, Period
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def render(domain: Dict[str, Any], response: str, **values: Any) -> str:
+    """The first text variant of a domain response with {placeholders} filled in."""
+    try:
+        template = domain["responses"][response][0]["text"]
+    except (KeyError, IndexError) as error:
+        raise KeyError(f"domain has no text response {response!r}") from error
+    return template.format_map(_Blank(values))
+
+
+def contact_lines(domain: Dict[str, Any], contacts: Iterable[Contact]) -> str:
+    lines = []
+    for contact in contacts:
+        details = []
+        if contact.phones:
+            details.append(render(domain, "utter_contact_phone", phones=", ".join(contact.phones)))
+        if contact.email:
+            details.append(render(domain, "utter_contact_email", email=contact.email))
+        lines.append(render(domain, "utter_contact_line", name=contact.name, role=contact.role,
+                            organisation=contact.organisation,
+                            details=": " + ", ".join(details) if details else ""))
+    return "\n".join(lines)
+
+
+def place_lines(domain: Dict[str, Any], places: Iterable[LocalPlace]) -> str:
+    return "\n".join(
+        render(domain, "utter_place_line", name=place.name,
+               kind=render(domain, f"utter_place_kind_{place.kind}"),
+               note=f" ({place.note})" if place.note else "")
+        for place in places
+    )
+
+
+def years_of(periods: Iterable[Period]) -> str:
+    periods = list(periods)
+    return Period(min(p.start for p in periods), max(p.until for p in periods)).years
+
+
+def region_in(kb: KnowledgeBase, region_id: str) -> str:
+    return kb.regions[region_id].in_form

@@ -1,0 +1,51 @@
+"""The safety answer: 112 first, then the fitting national line(s), then local help."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Text
+
+import yaml
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.contact_actions import KB
+from actions.knowledge_base import DEFAULT_DIR
+from actions.responses import contact_lines, render
+
+CATEGORIES = ("violence", "suicide", "child")
+LOCAL_HELP: Dict[str, str] = yaml.safe_load(
+    (DEFAULT_DIR / "safety.yml").read_text(encoding="utf-8")).get("local_help", {})
+
+
+def crisis_categories(tracker: Tracker) -> List[str]:
+    """Categories the safety guard found, else the one named by the crisis intent."""
+    found = [e["value"] for e in tracker.latest_message.get("entities", [])
+             if e.get("entity") == "crisis_category" and e.get("value") in CATEGORIES]
+    intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+    if not found and intent.startswith("crisis_"):
+        found = [intent[len("crisis_"):]]
+    return list(dict.fromkeys(found)) or ["violence"]
+
+
+class ActionSafetyHelp(Action):
+    def name(self) -> Text:
+        return "action_safety_help"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        """Gives 112, then each fitting helpline, then the local contacts kept for that need."""
+        dispatcher.utter_message(response="utter_safety_emergency")
+        categories = crisis_categories(tracker)
+        for category in categories:
+            dispatcher.utter_message(response=f"utter_safety_{category}")
+        for category in categories:
+            project = KB.projects.get(LOCAL_HELP.get(category, ""))
+            contacts = KB.project_contacts(project.id) if project else []
+            if contacts:
+                dispatcher.utter_message(text=render(
+                    domain, "utter_safety_local_project", project=project.name,
+                    organisation=project.organisation, years=project.period.years,
+                    region_in=KB.regions[project.region].in_form,
+                    people=contact_lines(domain, contacts)))
+        return []

@@ -1,0 +1,126 @@
+"""Guards that run after the classifiers and may overrule them.
+
+SafetyGuard: a message about violence, a child in danger or suicidal thoughts must
+get the safety answer whatever the classifiers thought, so patterns kept by staff in
+`knowledge/safety.yml` (and a crisis intent ranked high enough) set the intent to a
+crisis intent. Every matching category is added as a `crisis_category` entity so the
+answer can name each fitting helpline.
+
+ResponseConfidenceGate: the intent classifier may be sure a message is an FAQ while
+the response selector cannot tell which one; below a threshold the message becomes
+`nlu_fallback`, so the user is asked to rephrase instead of getting a wrong answer.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Pattern, Text, Tuple
+
+import yaml
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.shared.nlu.constants import (
+    ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from actions.finnish import fold
+from actions.knowledge_base import DEFAULT_DIR
+
+CRISIS_PREFIX = "crisis_"
+FALLBACK_INTENT = "nlu_fallback"
+
+
+def _set_intent(message: Message, name: str, confidence: float) -> None:
+    ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
+    top = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+    message.set(INTENT, top, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)
+
+
+def load_safety_patterns(path: Path) -> List[Tuple[str, List[Pattern], List[Pattern]]]:
+    categories = yaml.safe_load(path.read_text(encoding="utf-8"))["categories"]
+    return [
+        (name, [re.compile(p) for p in spec["patterns"]],
+         [re.compile(p) for p in spec.get("with", [])])
+        for name, spec in categories.items()
+    ]
+
+
+def crisis_categories(text: str, patterns: List[Tuple[str, List[Pattern], List[Pattern]]]) -> List[str]:
+    folded = fold(text)
+    return [
+        name for name, anyof, withof in patterns
+        if any(p.search(folded) for p in anyof) and (not withof or any(p.search(folded) for p in withof))
+    ]
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class SafetyGuard(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        # A crisis intent ranked at least this high wins even when it is not first.
+        return {"patterns_file": None, "crisis_intent_threshold": 0.25}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        path = Path(config.get("patterns_file") or DEFAULT_DIR / "safety.yml")
+        self._patterns = load_safety_patterns(path)
+        self._threshold = config["crisis_intent_threshold"]
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "SafetyGuard":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            text = message.get(TEXT) or ""
+            if text.startswith("/"):
+                continue
+            categories = crisis_categories(text, self._patterns)
+            ranked = [r for r in message.get(INTENT_RANKING_KEY) or []
+                      if r[INTENT_NAME_KEY].startswith(CRISIS_PREFIX)
+                      and r[PREDICTED_CONFIDENCE_KEY] >= self._threshold]
+            for crisis in ranked:
+                category = crisis[INTENT_NAME_KEY][len(CRISIS_PREFIX):]
+                if category not in categories:
+                    categories.append(category)
+            if not categories:
+                continue
+            _set_intent(message, CRISIS_PREFIX + categories[0], 1.0)
+            entities = message.get(ENTITIES, [])[:] + [
+                {"entity": "crisis_category", "value": c, "start": 0, "end": 0,
+                 "confidence_entity": 1.0, "extractor": self.__class__.__name__}
+                for c in categories
+            ]
+            message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ResponseConfidenceGate(GraphComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"retrieval_intent": "faq", "threshold": 0.4}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._intent = config["retrieval_intent"]
+        self._threshold = config["threshold"]
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "ResponseConfidenceGate":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            if intent.get(INTENT_NAME_KEY) != self._intent:
+                continue
+            selected = (message.get("response_selector") or {}).get(self._intent) or {}
+            confidence = selected.get("response", {}).get(PREDICTED_CONFIDENCE_KEY, 0.0)
+            if confidence < self._threshold:
+                _set_intent(message, FALLBACK_INTENT, intent.get(PREDICTED_CONFIDENCE_KEY, 0.0))
+        return messages
