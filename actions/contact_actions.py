@@ -107,6 +107,14 @@ class ActionFindContact(Action):
         if people:
             self._answer_people(dispatcher, domain, people)
             return []
+        if projects:
+            for project in projects:
+                contacts = KB.project_contacts(project.id)
+                response = "utter_project_people" if contacts else "utter_project_no_people"
+                dispatcher.utter_message(text=render(
+                    domain, response, project=project.name, organisation=project.organisation,
+                    years=project.period.years, people=contact_lines(domain, contacts)))
+            return []
         if roles:
             region_id = (regions[0].id if regions
                          else KB.region_of(municipality).id if municipality else None)
@@ -115,14 +123,6 @@ class ActionFindContact(Action):
                 self._answer_people(dispatcher, domain, found)
             else:
                 dispatcher.utter_message(response="utter_person_not_found")
-            return []
-        if projects:
-            for project in projects:
-                contacts = KB.project_contacts(project.id)
-                response = "utter_project_people" if contacts else "utter_project_no_people"
-                dispatcher.utter_message(text=render(
-                    domain, response, project=project.name, organisation=project.organisation,
-                    years=project.period.years, people=contact_lines(domain, contacts)))
             return []
         if municipality:
             return answer_contacts_for(dispatcher, domain, municipality)

@@ -1,0 +1,71 @@
+# Perheneuvo: `make run` starts the bot, `make test` runs every test. `make help` lists all targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV    := .venv
+PY      := $(VENV)/bin/python
+RASA    := $(VENV)/bin/rasa
+MODEL   := models/perheneuvo.tar.gz
+APT_PACKAGES := libvoikko1 voikko-fi
+TRAINING_INPUTS := config.yml domain.yml $(shell find data knowledge components actions -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+export PYTHONDONTWRITEBYTECODE := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help setup run train test test-unit validate test-stories eval bench lock clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+
+setup: .stamps/apt .stamps/venv ## Install system packages and the locked Python environment
+
+.stamps/apt:
+	@mkdir -p .stamps
+	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
+	  echo "Installing $(APT_PACKAGES) (Finnish morphology)"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
+	fi
+	@touch $@
+
+.stamps/venv: requirements.lock .python-version
+	@mkdir -p .stamps
+	@test -x $(PY) || "$$(scripts/python310.sh)" -m venv $(VENV)
+	@$(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 10))' || { echo "error: $(VENV) is not Python 3.10; remove it and run make again" >&2; exit 1; }
+	@test -x $(VENV)/bin/uv || $(VENV)/bin/pip install -q --disable-pip-version-check uv==0.13.8
+	$(VENV)/bin/uv pip sync -q --python $(PY) --index-url https://pypi.org/simple requirements.lock
+	@touch $@
+
+lock: ## Re-resolve requirements.in into requirements.lock (Python 3.10)
+	$(VENV)/bin/uv pip compile requirements.in -o requirements.lock --python-version 3.10 \
+	  --python-platform x86_64-unknown-linux-gnu --generate-hashes --index-url https://pypi.org/simple
+
+train: setup $(MODEL) ## Train the model when data, knowledge or config changed
+
+$(MODEL): $(TRAINING_INPUTS) | .stamps/venv
+	$(RASA) train --fixed-model-name perheneuvo --out models
+	@touch $@
+
+run: setup train ## Start the bot: Rasa on 5005 (REST), actions on 5055; Ctrl-C stops all
+	$(PY) -m bot.launcher
+
+validate: setup ## Check the training data with rasa data validate
+	$(RASA) data validate --quiet
+
+test-unit: setup ## Unit tests (no trained model needed)
+	$(PY) -m pytest -q tests -m "not model"
+
+test-stories: setup train ## Conversation tests in tests/test_stories.yml
+	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
+
+test: setup train validate ## Every test: unit, model, end-to-end, stories, held-out evaluation
+	$(PY) -m pytest -q tests
+	$(MAKE) --no-print-directory test-stories
+
+eval: setup train ## Held-out evaluation: per-topic accuracy on tests/data/heldout.yml
+	$(PY) -m tests.heldout_eval
+
+bench: setup train ## Latency, throughput, memory, start-up and training time vs a `rasa init` bot
+	$(PY) scripts/bench.py
+
+clean: ## Remove the trained models, results and stamps (keeps .venv)
+	rm -rf models/*.tar.gz results .stamps/apt

@@ -1,0 +1,85 @@
+"""Held-out evaluation: the share of questions in tests/data/heldout.yml answered under the
+right topic, per topic and overall.
+
+    python -m tests.heldout_eval        (what `make eval` does)
+
+A question counts as correct when the bot would answer it with the expected FAQ topic
+(or, for `out_of_scope`, with the out-of-scope reply). Nothing here is in data/.
+"""
+from __future__ import annotations
+
+import asyncio
+import collections
+import dataclasses
+import sys
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Tuple
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+HELDOUT = ROOT / "tests" / "data" / "heldout.yml"
+REQUIRED_ACCURACY = 0.90
+
+
+def load_questions() -> List[Dict[str, str]]:
+    return yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))["questions"]
+
+
+def predicted_topic(parse: Dict[str, Any]) -> str:
+    intent = (parse.get("intent") or {}).get("name")
+    if intent == "faq":
+        selected = parse["response_selector"]["faq"]["response"]["intent_response_key"]
+        return selected.split("/", 1)[1]
+    return intent or "none"
+
+
+@dataclasses.dataclass
+class Result:
+    total: int
+    correct: int
+    per_topic: Dict[str, Tuple[int, int]]
+    mistakes: List[Tuple[str, str, str]]
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.total
+
+    def report(self) -> str:
+        lines = [f"{'topic':28} correct / total"]
+        for topic, (ok, n) in sorted(self.per_topic.items()):
+            lines.append(f"{topic:28} {ok:3d} / {n:<3d} {ok / n:6.1%}")
+        lines.append(f"{'ALL':28} {self.correct:3d} / {self.total:<3d} {self.accuracy:6.1%}")
+        if self.mistakes:
+            lines.append("wrong topic:")
+            lines += [f"  {text!r}: expected {exp}, got {got}" for text, exp, got in self.mistakes]
+        return "\n".join(lines)
+
+
+def evaluate(parse: Callable[[str], Dict[str, Any]]) -> Result:
+    per_topic: Dict[str, List[int]] = collections.defaultdict(lambda: [0, 0])
+    mistakes = []
+    for question in load_questions():
+        got = predicted_topic(parse(question["text"]))
+        ok = got == question["topic"]
+        per_topic[question["topic"]][0] += ok
+        per_topic[question["topic"]][1] += 1
+        if not ok:
+            mistakes.append((question["text"], question["topic"], got))
+    total = sum(n for _ok, n in per_topic.values())
+    correct = sum(ok for ok, _n in per_topic.values())
+    return Result(total, correct, {k: tuple(v) for k, v in per_topic.items()}, mistakes)
+
+
+def main() -> int:
+    from rasa.core.agent import load_agent
+
+    loop = asyncio.new_event_loop()
+    agent = loop.run_until_complete(load_agent(model_path=str(ROOT / "models" / "perheneuvo.tar.gz")))
+    result = evaluate(lambda text: loop.run_until_complete(agent.parse_message(text)))
+    print(result.report())
+    return 0 if result.accuracy >= REQUIRED_ACCURACY else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
