@@ -12,6 +12,7 @@ the response selector cannot tell which one; below a threshold the message becom
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Pattern, Text, Tuple
@@ -40,20 +41,36 @@ def _set_intent(message: Message, name: str, confidence: float) -> None:
     message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)
 
 
-def load_safety_patterns(path: Path) -> List[Tuple[str, List[Pattern], List[Pattern]]]:
-    categories = yaml.safe_load(path.read_text(encoding="utf-8"))["categories"]
-    return [
-        (name, [re.compile(p) for p in spec["patterns"]],
-         [re.compile(p) for p in spec.get("with", [])])
-        for name, spec in categories.items()
-    ]
+Rule = Tuple[List[Pattern], List[Pattern]]
 
 
-def crisis_categories(text: str, patterns: List[Tuple[str, List[Pattern], List[Pattern]]]) -> List[str]:
+@dataclasses.dataclass(frozen=True)
+class SafetyPatterns:
+    ignore: List[Pattern]
+    categories: List[Tuple[str, List[Rule]]]
+
+
+def load_safety_patterns(path: Path) -> SafetyPatterns:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return SafetyPatterns(
+        ignore=[re.compile(p) for p in data.get("ignore", [])],
+        categories=[
+            (name, [([re.compile(p) for p in rule["any"]],
+                     [re.compile(p) for p in rule.get("with", [])]) for rule in rules])
+            for name, rules in data["categories"].items()
+        ],
+    )
+
+
+def crisis_categories(text: str, patterns: SafetyPatterns) -> List[str]:
     folded = fold(text)
+    for phrase in patterns.ignore:
+        folded = phrase.sub(" ", folded)
     return [
-        name for name, anyof, withof in patterns
-        if any(p.search(folded) for p in anyof) and (not withof or any(p.search(folded) for p in withof))
+        name for name, rules in patterns.categories
+        if any(any(p.search(folded) for p in anyof)
+               and (not withof or any(p.search(folded) for p in withof))
+               for anyof, withof in rules)
     ]
 
 
