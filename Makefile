@@ -8,10 +8,12 @@ RASA    := $(VENV)/bin/rasa
 MODEL   := models/perheneuvo.tar.gz
 APT_PACKAGES := libvoikko1 voikko-fi
 TRAINING_INPUTS := config.yml domain.yml $(shell find data knowledge components actions -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+-include .env
+export
 export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run train test test-unit validate test-stories eval bench lock clean
+.PHONY: help setup run train test test-unit validate test-stories eval bench compare-pipelines lock clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -66,6 +68,9 @@ eval: setup train ## Held-out evaluation: per-topic accuracy on tests/data/heldo
 
 bench: setup train ## Latency, throughput, memory, start-up and training time vs a `rasa init` bot
 	$(PY) scripts/bench.py
+
+compare-pipelines: setup ## Train Rasa's default pipeline and ours on data/, score both on the held-out set
+	$(PY) scripts/compare_pipelines.py
 
 clean: ## Remove the trained models, results and stamps (keeps .venv)
 	rm -rf models/*.tar.gz results .stamps/apt

@@ -79,7 +79,7 @@ class SafetyGuard(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # A crisis intent ranked at least this high wins even when it is not first.
-        return {"patterns_file": None, "crisis_intent_threshold": 0.25}
+        return {"patterns_file": None, "crisis_intent_threshold": 0.45}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         path = Path(config.get("patterns_file") or DEFAULT_DIR / "safety.yml")
