@@ -6,6 +6,8 @@ get the safety answer whatever the classifiers thought, so patterns kept by staf
 crisis intent. Every matching category is added as a `crisis_category` entity so the
 answer can name each fitting helpline.
 
+EntityRequirementGate: "inform_municipality" without a municipality is not an answer.
+
 ResponseConfidenceGate: the intent classifier may be sure a message is an FAQ while
 the response selector cannot tell which one; below a threshold the message becomes
 `nlu_fallback`, so the user is asked to rephrase instead of getting a wrong answer.
@@ -139,5 +141,31 @@ class ResponseConfidenceGate(GraphComponent):
             selected = (message.get("response_selector") or {}).get(self._intent) or {}
             confidence = selected.get("response", {}).get(PREDICTED_CONFIDENCE_KEY, 0.0)
             if confidence < self._threshold:
+                _set_intent(message, FALLBACK_INTENT, intent.get(PREDICTED_CONFIDENCE_KEY, 0.0))
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class EntityRequirementGate(GraphComponent):
+    """An intent that only means something with its entity ("asun X" without a place)
+    becomes `nlu_fallback` when the entity is missing, so gibberish is not taken as an answer."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"requirements": {"inform_municipality": "municipality"}}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._requirements = config["requirements"]
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "EntityRequirementGate":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            entity = self._requirements.get(intent.get(INTENT_NAME_KEY))
+            if entity and not any(e.get("entity") == entity for e in message.get(ENTITIES) or []):
                 _set_intent(message, FALLBACK_INTENT, intent.get(PREDICTED_CONFIDENCE_KEY, 0.0))
         return messages
