@@ -81,12 +81,15 @@ class SafetyGuard(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # A crisis intent ranked at least this high wins even when it is not first.
-        return {"patterns_file": None, "crisis_intent_threshold": 0.45}
+        # A crisis intent that no pattern confirms needs `ml_min_confidence`; below it the
+        # message is asked again (the rephrase reply also names 112).
+        return {"patterns_file": None, "crisis_intent_threshold": 0.45, "ml_min_confidence": 0.8}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         path = Path(config.get("patterns_file") or DEFAULT_DIR / "safety.yml")
         self._patterns = load_safety_patterns(path)
         self._threshold = config["crisis_intent_threshold"]
+        self._ml_min_confidence = config["ml_min_confidence"]
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -102,6 +105,14 @@ class SafetyGuard(GraphComponent):
             ranked = [r for r in message.get(INTENT_RANKING_KEY) or []
                       if r[INTENT_NAME_KEY].startswith(CRISIS_PREFIX)
                       and r[PREDICTED_CONFIDENCE_KEY] >= self._threshold]
+            top = message.get(INTENT) or {}
+            if (not categories and top.get(INTENT_NAME_KEY, "").startswith(CRISIS_PREFIX)
+                    and top.get(PREDICTED_CONFIDENCE_KEY, 0.0) < self._ml_min_confidence):
+                _set_intent(message, FALLBACK_INTENT, top.get(PREDICTED_CONFIDENCE_KEY, 0.0))
+                continue
+            if not categories and ranked and all(
+                    r[PREDICTED_CONFIDENCE_KEY] < self._ml_min_confidence for r in ranked):
+                continue
             for crisis in ranked:
                 category = crisis[INTENT_NAME_KEY][len(CRISIS_PREFIX):]
                 if category not in categories:
