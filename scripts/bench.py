@@ -68,6 +68,7 @@ TARGET_RSS_MB = 1200.0
 TARGET_TRAINING_S = 180.0
 
 REQUEST_TIMEOUT_S = 30.0
+OTHER_CPU_WARNING_PCT = 10.0
 WARMUP_MESSAGES = 20
 CONCURRENT_CONVERSATIONS = 20
 FULL = {"single": 200, "messages_each": 25}
@@ -109,6 +110,42 @@ def _stat(pid: int) -> Optional[Tuple[int, int]]:
         return None
     fields = text[text.rindex(")") + 2:].split()  # the name in (...) may contain spaces
     return int(fields[1]), int(fields[19])
+
+
+def _cpu_ticks(pid: int) -> int:
+    """User + system CPU time of one process (its own threads, not its children), in ticks."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0
+    fields = text[text.rindex(")") + 2:].split()
+    return int(fields[11]) + int(fields[12])
+
+
+def _busy_ticks() -> int:
+    """CPU time spent by the whole machine, all cores, in ticks (from /proc/stat)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return sum(values) - values[3] - values[4]  # all but idle and iowait
+
+
+class OtherCpu:
+    """How busy the machine was with processes other than this run's during a measurement.
+
+    Other work on a 2-core machine skews latencies, so every load figure carries the share
+    of the machine's CPU capacity (all cores) that processes outside this run used meanwhile.
+    """
+
+    def __init__(self) -> None:
+        self.ours = process_tree(os.getpid())  # the bench and everything it started
+        self.start = time.monotonic()
+        self.busy = _busy_ticks()
+        self.own = sum(_cpu_ticks(p) for p in self.ours)
+
+    def percent(self) -> float:
+        wall = time.monotonic() - self.start
+        other = (_busy_ticks() - self.busy) - (sum(_cpu_ticks(p) for p in self.ours) - self.own)
+        capacity = wall * (os.cpu_count() or 1) * os.sysconf("SC_CLK_TCK")
+        return round(max(0.0, 100.0 * other / capacity), 1) if capacity > 0 else 0.0
 
 
 def process_tree(pid: int) -> List[int]:
@@ -299,14 +336,24 @@ async def single_user(url: str, messages: Sequence[str], count: int, sender: str
         await warmup.conversation(session, url, sender, messages, WARMUP_MESSAGES, 0, record=False)
         if warmup.errors == WARMUP_MESSAGES:
             raise BenchError(f"every warm-up message failed at {url}: {warmup.first_error}")
+        watch = OtherCpu()
         await load.conversation(session, url, sender, messages, count, WARMUP_MESSAGES)
-    return {"messages": count, "warmup": WARMUP_MESSAGES, **_latency_figures(load)}
+    figures = {"messages": count, "warmup": WARMUP_MESSAGES, **_latency_figures(load),
+               "other_cpu_pct": watch.percent()}
+    # The conversation grows with every message, and so does Rasa's work per message:
+    # the first and last quarters show by how much.
+    quarter = len(load.latencies_ms) // 4
+    if quarter:
+        figures["p50_first_quarter_ms"] = round(statistics.median(load.latencies_ms[:quarter]), 1)
+        figures["p50_last_quarter_ms"] = round(statistics.median(load.latencies_ms[-quarter:]), 1)
+    return figures
 
 
 async def concurrent(url: str, messages: Sequence[str], conversations: int, each: int,
                      prefix: str) -> Dict[str, Any]:
     load = Load()
     async with _session(conversations) as session:
+        watch = OtherCpu()
         start = time.perf_counter()
         await asyncio.gather(*(
             load.conversation(session, url, f"{prefix}-{n:02d}", messages, each, n)
@@ -314,7 +361,8 @@ async def concurrent(url: str, messages: Sequence[str], conversations: int, each
         wall = time.perf_counter() - start
     return {"conversations": conversations, "messages_each": each,
             **_latency_figures(load), "wall_s": round(wall, 2),
-            "msgs_per_s": round(len(load.latencies_ms) / wall, 1) if wall > 0 else None}
+            "msgs_per_s": round(len(load.latencies_ms) / wall, 1) if wall > 0 else None,
+            "other_cpu_pct": watch.percent()}
 
 
 def measure_load(rasa_url: str, messages: Sequence[str], counts: Dict[str, int],
@@ -467,12 +515,16 @@ def print_table(results: Dict[str, Any], counts: Dict[str, int]) -> None:
         ("  p95 (ms)", ("single", "p95_ms"), 1),
         ("  mean (ms)", ("single", "mean_ms"), 1),
         ("  max (ms)", ("single", "max_ms"), 1),
+        ("  p50 first quarter of msgs (ms)", ("single", "p50_first_quarter_ms"), 1),
+        ("  p50 last quarter of msgs (ms)", ("single", "p50_last_quarter_ms"), 1),
+        ("  other processes' CPU (%)", ("single", "other_cpu_pct"), 1),
         ("  errors / answers without text", "single", 0),
         (f"{CONCURRENT_CONVERSATIONS} concurrent x {each} msgs: p50 (ms)",
          ("concurrent", "p50_ms"), 1),
         ("  p95 (ms)", ("concurrent", "p95_ms"), 1),
         ("  wall time (s)", ("concurrent", "wall_s"), 2),
         ("  throughput (msg/s)", ("concurrent", "msgs_per_s"), 1),
+        ("  other processes' CPU (%)", ("concurrent", "other_cpu_pct"), 1),
         ("  errors / answers without text", "concurrent", 0),
         ("Rasa server RSS after load (MB)", ("rasa_rss_mb",), 1),
         ("  peak RSS (MB)", ("rasa_peak_rss_mb",), 1),
@@ -495,6 +547,10 @@ def print_table(results: Dict[str, Any], counts: Dict[str, int]) -> None:
         for part in ("single", "concurrent"):
             if _get(figures, part, "first_error"):
                 print(f"{name}, {part}: first error: {figures[part]['first_error']}")
+            if (_get(figures, part, "other_cpu_pct") or 0) > OTHER_CPU_WARNING_PCT:
+                print(f"WARNING: {name}, {part}: other processes used "
+                      f"{figures[part]['other_cpu_pct']:.0f} % of the CPU meanwhile: "
+                      f"these figures are skewed; run again on an idle machine")
     if results.get("error"):
         print(f"Stopped early (figures marked - are missing): {results['error']}")
 
