@@ -85,16 +85,8 @@ class Stack:
                 time.sleep(0.25)
 
     def stop(self, name: Optional[str] = None) -> None:
-        names = [name] if name else list(self.processes)
-        for key in names:
-            process = self.processes.pop(key, None)
-            if process and process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-                try:
-                    process.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+        for key in [name] if name else list(self.processes):
+            stop_process(self.processes.pop(key, None))
 
     def _spawn(self, name: str, command: List[str]) -> None:
         env = dict(os.environ, PERHENEUVO_ACTIONS_URL=f"{self.actions_url}/webhook",
@@ -105,6 +97,17 @@ class Stack:
             output = open(self.log_dir / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,
                                                 stderr=subprocess.STDOUT if output else None)
+
+
+def stop_process(process: Optional[subprocess.Popen], timeout: float = 20) -> None:
+    """SIGTERM, then SIGKILL if the process has not ended within `timeout` seconds."""
+    if process and process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def _responds(url: str) -> bool:
