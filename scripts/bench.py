@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT))
 
 import aiohttp  # noqa: E402
 
-from bot.launcher import VENV_BIN, Settings, Stack  # noqa: E402
+from bot.launcher import VENV_BIN, Settings, Stack, stop_process  # noqa: E402
 
 RASA = VENV_BIN / "rasa"
 MODEL = ROOT / "models" / "perheneuvo.tar.gz"
@@ -221,16 +221,6 @@ def tail(path: Path, chars: int = 3000) -> str:
     except OSError:
         return f"(no log at {path})"
     return text[-chars:]
-
-
-def stop_process(process: Optional[subprocess.Popen]) -> None:
-    if process and process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def child_env(cache_dir: Optional[Path] = None) -> Dict[str, str]:
