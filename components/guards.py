@@ -80,9 +80,8 @@ def crisis_categories(text: str, patterns: SafetyPatterns) -> List[str]:
 class SafetyGuard(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        # A crisis intent ranked at least this high wins even when it is not first.
-        # A crisis intent that no pattern confirms needs `ml_min_confidence`; below it the
-        # message is asked again (the rephrase reply also names 112).
+        # crisis_intent_threshold: with a pattern match, further crisis intents ranked this
+        # high add their categories. ml_min_confidence: without one, what a crisis intent needs.
         return {"patterns_file": None, "crisis_intent_threshold": 0.45, "ml_min_confidence": 0.8}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
@@ -102,22 +101,19 @@ class SafetyGuard(GraphComponent):
             if text.startswith("/"):
                 continue
             categories = crisis_categories(text, self._patterns)
-            ranked = [r for r in message.get(INTENT_RANKING_KEY) or []
-                      if r[INTENT_NAME_KEY].startswith(CRISIS_PREFIX)
-                      and r[PREDICTED_CONFIDENCE_KEY] >= self._threshold]
+            # Patterns found a crisis: crisis intents ranked >= threshold add their categories.
+            # No pattern: a crisis intent must be confident on its own.
+            needed = self._threshold if categories else self._ml_min_confidence
+            for ranked in message.get(INTENT_RANKING_KEY) or []:
+                name = ranked[INTENT_NAME_KEY]
+                if name.startswith(CRISIS_PREFIX) and ranked[PREDICTED_CONFIDENCE_KEY] >= needed:
+                    if name[len(CRISIS_PREFIX):] not in categories:
+                        categories.append(name[len(CRISIS_PREFIX):])
             top = message.get(INTENT) or {}
-            if (not categories and top.get(INTENT_NAME_KEY, "").startswith(CRISIS_PREFIX)
-                    and top.get(PREDICTED_CONFIDENCE_KEY, 0.0) < self._ml_min_confidence):
-                _set_intent(message, FALLBACK_INTENT, top.get(PREDICTED_CONFIDENCE_KEY, 0.0))
-                continue
-            if not categories and ranked and all(
-                    r[PREDICTED_CONFIDENCE_KEY] < self._ml_min_confidence for r in ranked):
-                continue
-            for crisis in ranked:
-                category = crisis[INTENT_NAME_KEY][len(CRISIS_PREFIX):]
-                if category not in categories:
-                    categories.append(category)
             if not categories:
+                if top.get(INTENT_NAME_KEY, "").startswith(CRISIS_PREFIX):
+                    # an unconfirmed crisis guess is asked again; that reply names 112
+                    _set_intent(message, FALLBACK_INTENT, top.get(PREDICTED_CONFIDENCE_KEY, 0.0))
                 continue
             _set_intent(message, CRISIS_PREFIX + categories[0], 1.0)
             entities = message.get(ENTITIES, [])[:] + [
