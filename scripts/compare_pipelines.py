@@ -1,6 +1,7 @@
 """Trains the NLU part of several pipelines on data/ and scores them on the held-out set.
 
-    python scripts/compare_pipelines.py     (what `make compare-pipelines` does)
+    python scripts/compare_pipelines.py            (what `make compare-pipelines` does)
+    python scripts/compare_pipelines.py default    (only the pipelines whose name contains "default")
 
 Prints, per pipeline: held-out topic accuracy, NLU training time and mean parse time.
 The figures go into docs/nlu-pipeline.md.
@@ -40,7 +41,9 @@ def main() -> int:
 
     rows = []
     loop = asyncio.new_event_loop()
-    for name, config in PIPELINES.items():
+    chosen = {n: c for n, c in PIPELINES.items()
+              if not sys.argv[1:] or any(word.lower() in n.lower() for word in sys.argv[1:])}
+    for name, config in chosen.items():
         with tempfile.TemporaryDirectory() as out:
             seconds = train(config, Path(out))
             agent = loop.run_until_complete(load_agent(model_path=str(Path(out) / "nlu.tar.gz")))
