@@ -8,7 +8,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import knowledge_base
-from actions.responses import contact_lines, place_lines, region_in, render, years_of
+from actions.responses import contact_lines, place_lines, render, years_of
 
 # Loaded and validated once, when the action server imports this module: a broken
 # knowledge base stops the server at start-up instead of failing a family mid-chat.

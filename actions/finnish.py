@@ -54,26 +54,3 @@ def lemma(word: str) -> Optional[str]:
     """The first Voikko baseform of ``word`` in lowercase, or None when Voikko does not know it."""
     found = analyses(word)
     return found[0][0].lower() if found else None
-
-
-def is_known_word(word: str) -> bool:
-    return bool(analyses(word))
-
-
-def edit_distance_at_most(a: str, b: str, limit: int) -> bool:
-    """True when the Damerau-Levenshtein distance of a and b is at most ``limit``."""
-    if abs(len(a) - len(b)) > limit:
-        return False
-    previous2: List[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            cost = 0 if ca == cb else 1
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return False
-        previous2, previous = previous, current
-    return previous[-1] <= limit

@@ -17,7 +17,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 import jsonschema
 import yaml
 
-from actions.finnish import analyses, fold, lemma, words
+from actions.finnish import analyses, fold, words
 from actions.places import NameEntry, NameMatcher, Place, PlaceName, PlaceRecognizer
 
 DEFAULT_DIR = Path(__file__).resolve().parent.parent / "knowledge"

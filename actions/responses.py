@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable
 
-from actions.knowledge_base import Contact, KnowledgeBase, LocalPlace, Period
+from actions.knowledge_base import Contact, LocalPlace, Period
 
 
 class _Blank(dict):
@@ -47,6 +47,3 @@ def years_of(periods: Iterable[Period]) -> str:
     periods = list(periods)
     return Period(min(p.start for p in periods), max(p.until for p in periods)).years
 
-
-def region_in(kb: KnowledgeBase, region_id: str) -> str:
-    return kb.regions[region_id].in_form
