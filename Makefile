@@ -6,7 +6,7 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 RASA    := $(VENV)/bin/rasa
 MODEL   := models/perheneuvo.tar.gz
-APT_PACKAGES := libvoikko1 voikko-fi
+APT_PACKAGES := libvoikko1 voikko-fi chromium chromium-driver
 TRAINING_INPUTS := config.yml domain.yml $(shell find data knowledge components actions -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 -include .env
 export
@@ -20,10 +20,10 @@ help: ## List the targets
 
 setup: .stamps/apt .stamps/venv ## Install system packages and the locked Python environment
 
-.stamps/apt:
+.stamps/apt: Makefile
 	@mkdir -p .stamps
 	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
-	  echo "Installing $(APT_PACKAGES) (Finnish morphology)"; \
+	  echo "Installing $(APT_PACKAGES)"; \
 	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi

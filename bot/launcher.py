@@ -1,4 +1,5 @@
-"""Starts the whole bot: the action server and the Rasa server; Ctrl-C stops both.
+"""Starts the whole bot: action server, Rasa server, demo web page and (when its token is set)
+the Telegram front end; Ctrl-C stops them all.
 
     python -m bot.launcher            (what `make run` does)
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -26,7 +28,15 @@ class Settings:
     rasa_port: int = 5005
     actions_port: int = 5055
     model: Path = ROOT / "models" / "perheneuvo.tar.gz"
+    web_port: int = 8080
     cors_origins: str = "http://localhost:8080 http://127.0.0.1:8080"
+    # The Telegram front end starts only when a bot token is set.
+    telegram_token: str = ""
+    # Conversations (Rasa's SQL tracker store on SQLite in this profile).
+    tracker_db: Path = ROOT / "var" / "conversations.db"
+    # Rasa's HTTP API (model reload, conversation export) accepts only this token; when it is
+    # not set, a random one is made and kept in var/api-token (readable by the owner only).
+    api_token: str = ""
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -34,8 +44,28 @@ class Settings:
             rasa_port=int(os.environ.get("PERHENEUVO_RASA_PORT", cls.rasa_port)),
             actions_port=int(os.environ.get("PERHENEUVO_ACTIONS_PORT", cls.actions_port)),
             model=Path(os.environ.get("PERHENEUVO_MODEL", cls.model)),
+            web_port=int(os.environ.get("PERHENEUVO_WEB_PORT", cls.web_port)),
             cors_origins=os.environ.get("PERHENEUVO_CORS_ORIGINS", cls.cors_origins),
+            telegram_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip(),
+            tracker_db=Path(os.environ.get("PERHENEUVO_TRACKER_DB", cls.tracker_db)),
+            api_token=os.environ.get("PERHENEUVO_API_TOKEN", "").strip(),
         )
+
+    def resolved_api_token(self) -> str:
+        """The API token: the configured one, else the one in var/api-token (made if missing)."""
+        if self.api_token:
+            return self.api_token
+        return api_token_from_file(ROOT / "var" / "api-token")
+
+
+def api_token_from_file(path: Path) -> str:
+    """Reads the token kept in `path`, creating it (mode 600) on first use."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
 
 
 class Stack:
@@ -54,6 +84,10 @@ class Stack:
     def actions_url(self) -> str:
         return f"http://127.0.0.1:{self.settings.actions_port}"
 
+    @property
+    def web_url(self) -> str:
+        return f"http://localhost:{self.settings.web_port}"
+
     def start_actions(self) -> None:
         self._spawn("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
                                 "--port", str(self.settings.actions_port)])
@@ -63,19 +97,45 @@ class Stack:
             raise SystemExit(f"error: no trained model at {self.settings.model}: run 'make train'")
         command = [str(VENV_BIN / "rasa"), "run", "--model", str(self.settings.model),
                    "--port", str(self.settings.rasa_port), "--credentials", "credentials.yml",
-                   "--endpoints", "endpoints.yml"]
+                   "--endpoints", "endpoints.yml",
+                   "--enable-api", "--auth-token", self.settings.resolved_api_token()]
+        self.settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         for origin in self.settings.cors_origins.split():
             command += ["--cors", origin]
         self._spawn("rasa", command)
 
-    def start(self, timeout: float = 180.0) -> None:
+    def start_web(self) -> None:
+        """The demo family-centre page with the chat widget (bot/web)."""
+        self._spawn("web", [sys.executable, "-m", "bot.web", "--port", str(self.settings.web_port),
+                            "--rasa-url", f"http://localhost:{self.settings.rasa_port}"])
+
+    def start_telegram(self) -> None:
+        """The Telegram front end (bot/telegram); it reads its settings from the environment."""
+        self._spawn("telegram", [sys.executable, "-m", "bot.telegram"],
+                    TELEGRAM_BOT_TOKEN=self.settings.telegram_token)
+
+    def start(self, timeout: float = 180.0, web: bool = True, telegram: bool = True) -> None:
+        """Starts the servers; the web page and Telegram only when asked (and Telegram only
+        when a token is set)."""
         self.start_actions()
         self.start_rasa()
+        if web:
+            self.start_web()
+        if telegram and self.settings.telegram_token:
+            self.start_telegram()
+        elif telegram:
+            print("Telegram: skipped (TELEGRAM_BOT_TOKEN is not set)", flush=True)
         self.wait_ready(timeout)
+
+    def health_urls(self) -> Dict[str, str]:
+        return {"actions": self.actions_url + "/health", "rasa": self.rasa_url + "/",
+                "web": self.web_url + "/healthz"}
 
     def wait_ready(self, timeout: float = 180.0) -> None:
         deadline = time.monotonic() + timeout
-        for name, url in (("actions", self.actions_url + "/health"), ("rasa", self.rasa_url + "/")):
+        urls = self.health_urls()
+        for name in [n for n in urls if n in self.processes]:
+            url = urls[name]
             while not _responds(url):
                 process = self.processes.get(name)
                 if process and process.poll() is not None:
@@ -88,9 +148,10 @@ class Stack:
         for key in [name] if name else list(self.processes):
             stop_process(self.processes.pop(key, None))
 
-    def _spawn(self, name: str, command: List[str]) -> None:
+    def _spawn(self, name: str, command: List[str], **extra_env: str) -> None:
         env = dict(os.environ, PERHENEUVO_ACTIONS_URL=f"{self.actions_url}/webhook",
-                   TF_CPP_MIN_LOG_LEVEL="2")
+                   PERHENEUVO_RASA_URL=self.rasa_url, TF_CPP_MIN_LOG_LEVEL="2",
+                   PERHENEUVO_TRACKER_DB=str(self.settings.tracker_db), **extra_env)
         output = None
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -131,8 +192,9 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         stack.start()
-        print(f"Perheneuvo is running. REST: {stack.rasa_url}/webhooks/rest/webhook  "
-              f"actions: {stack.actions_url}  (Ctrl-C stops)", flush=True)
+        print(f"Perheneuvo is running.\n  demo page: {stack.web_url}/\n"
+              f"  REST: {stack.rasa_url}/webhooks/rest/webhook\n  actions: {stack.actions_url}\n"
+              f"  Ctrl-C stops everything", flush=True)
         while not stopping:
             for name, process in stack.processes.items():
                 if process.poll() is not None:

@@ -25,6 +25,7 @@ import importlib.metadata
 import json
 import os
 import platform
+import secrets
 import shutil
 import signal
 import socket
@@ -374,14 +375,15 @@ def bench_perheneuvo(model: Path, work: Path, counts: Dict[str, int],
                      ready_timeout: float) -> Dict[str, Any]:
     rasa_port, actions_port = free_ports(2)
     logs = work / "logs-perheneuvo"
-    stack = Stack(Settings(rasa_port=rasa_port, actions_port=actions_port, model=model),
+    stack = Stack(Settings(rasa_port=rasa_port, actions_port=actions_port, model=model,
+                           tracker_db=logs / "conversations.db", api_token=secrets.token_hex(16)),
                   log_dir=logs)
     descendants = Descendants()
     try:
         log(f"perheneuvo: starting actions on {actions_port}, rasa on {rasa_port}")
         start = time.monotonic()
         try:
-            stack.start(timeout=ready_timeout)
+            stack.start(timeout=ready_timeout, web=False, telegram=False)
         except (RuntimeError, TimeoutError, OSError) as error:
             raise BenchError(f"Perheneuvo did not start within {ready_timeout:.0f} s: {error}\n"
                              + "\n".join(f"--- {p.name}:\n{tail(p)}"

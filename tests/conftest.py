@@ -100,9 +100,11 @@ def bot(tmp_path_factory):
     if not MODEL.exists():
         pytest.fail("no trained model: run 'make train' (make test does it)")
     logs = tmp_path_factory.mktemp("logs")
-    stack = Stack(Settings(rasa_port=_free_port(), actions_port=_free_port(), model=MODEL), logs)
+    settings = Settings(rasa_port=_free_port(), actions_port=_free_port(), model=MODEL,
+                        tracker_db=logs / "conversations.db", api_token=uuid.uuid4().hex)
+    stack = Stack(settings, logs)
     try:
-        stack.start(timeout=240)
+        stack.start(timeout=240, web=False, telegram=False)
     except Exception:
         stack.stop()
         for log in logs.glob("*.log"):
