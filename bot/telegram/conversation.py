@@ -1,0 +1,86 @@
+"""Relaying a family's message to Rasa and every reply back, in order, never in silence."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import AsyncIterator
+
+from telegram import Bot
+from telegram.constants import ChatAction
+from telegram.error import TelegramError
+
+from bot.telegram.formatting import split_message
+from bot.telegram.rasa_client import RESTART_PAYLOAD, BotReply, RasaClient, RasaUnavailable
+from bot.telegram.services import Services
+
+logger = logging.getLogger(__name__)
+
+
+async def relay(bot: Bot, shared: Services, chat_id: int, text: str) -> None:
+    """Sends `text` to Rasa as this chat's pseudonymous sender and every reply back. When Rasa
+    cannot answer, the family gets the apology with 112 and the error is logged (the hashed id
+    and the error only, never the message)."""
+    sender = shared.sender(chat_id)
+    try:
+        async with typing_indicator(bot, chat_id, shared.settings.typing_interval):
+            replies = await _rasa(shared).send(sender, text)
+    except RasaUnavailable as error:
+        logger.error("Rasa gave no answer for %s: %s", sender, error)
+        await bot.send_message(chat_id, shared.texts.unavailable)
+        return
+    for reply in replies or [BotReply(shared.texts.no_answer)]:
+        await send_reply(bot, shared, chat_id, reply)
+
+
+async def reset(bot: Bot, shared: Services, chat_id: int) -> None:
+    """Resets this chat's conversation in Rasa (/poista) and says so."""
+    sender = shared.sender(chat_id)
+    try:
+        await _rasa(shared).send(sender, RESTART_PAYLOAD)
+    except RasaUnavailable as error:
+        logger.error("Rasa could not reset %s: %s", sender, error)
+        await bot.send_message(chat_id, shared.texts.unavailable)
+        return
+    shared.buttons.forget_chat(chat_id)
+    logger.info("Conversation reset for %s", sender)
+    await bot.send_message(chat_id, shared.texts.forgotten)
+
+
+async def send_reply(bot: Bot, shared: Services, chat_id: int, reply: BotReply) -> None:
+    """One Rasa message as one or more Telegram messages; its buttons go under the last part."""
+    parts = split_message(reply.text) or [shared.texts.buttons_prompt]
+    keyboard = shared.buttons.keyboard(chat_id, reply.buttons)
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        await bot.send_message(chat_id, part, reply_markup=keyboard if last else None)
+
+
+@contextlib.asynccontextmanager
+async def typing_indicator(bot: Bot, chat_id: int, interval: float) -> AsyncIterator[None]:
+    """Shows "typing…" from now until the block ends (Telegram shows it for about 5 s, so it
+    is repeated every `interval` seconds)."""
+
+    async def keep_typing() -> None:
+        while True:
+            try:
+                await bot.send_chat_action(chat_id, ChatAction.TYPING)
+            except TelegramError as error:  # only a nicety: never let it stop an answer
+                logger.debug("Typing indicator failed: %s", type(error).__name__)
+            await asyncio.sleep(interval)
+
+    task = asyncio.create_task(keep_typing())
+    await asyncio.sleep(0)  # the first indicator goes out before the Rasa call
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def _rasa(shared: Services) -> RasaClient:
+    if shared.rasa is None:
+        raise RasaUnavailable("the Rasa client is not open")
+    return shared.rasa
+

@@ -1,0 +1,82 @@
+"""Talks to Rasa's REST channel (POST /webhooks/rest/webhook)."""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from typing import Any, List, Optional, Tuple
+
+import httpx
+
+RESTART_PAYLOAD = "/restart"  # the one command bot.message_input lets through: resets the tracker
+
+
+@dataclasses.dataclass(frozen=True)
+class Button:
+    title: str
+    payload: str
+
+
+@dataclasses.dataclass(frozen=True)
+class BotReply:
+    text: str
+    buttons: Tuple[Button, ...] = ()
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not give a usable answer (unreachable, too slow, an error, broken JSON).
+
+    The message never holds what the family wrote."""
+
+
+class RasaClient:
+    """One shared httpx client; every call has a total time limit (`timeout` seconds)."""
+
+    def __init__(self, base_url: str, timeout: float = 10.0,
+                 transport: Optional[httpx.AsyncBaseTransport] = None):
+        self.timeout = timeout
+        self._url = base_url.rstrip("/") + "/webhooks/rest/webhook"
+        self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
+
+    async def send(self, sender: str, message: str) -> List[BotReply]:
+        """The bot's replies to `message`, in order. Raises RasaUnavailable."""
+        try:
+            body = await asyncio.wait_for(self._post(sender, message), self.timeout)
+        except asyncio.TimeoutError:
+            raise RasaUnavailable(f"no answer within {self.timeout:g} s") from None
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(type(error).__name__) from None
+        return parse_replies(body)
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def _post(self, sender: str, message: str) -> Any:
+        response = await self._client.post(self._url, json={"sender": sender, "message": message})
+        if response.status_code != 200:
+            raise RasaUnavailable(f"HTTP {response.status_code}")
+        try:
+            return response.json()
+        except ValueError:
+            raise RasaUnavailable("the answer is not JSON") from None
+
+
+def parse_replies(body: Any) -> List[BotReply]:
+    """Rasa's list of messages as BotReply objects; images become their address."""
+    if not isinstance(body, list):
+        raise RasaUnavailable("the answer is not a list of messages")
+    replies = []
+    for item in body:
+        if not isinstance(item, dict):
+            continue
+        text = item.get("text") if isinstance(item.get("text"), str) else ""
+        if not text and isinstance(item.get("image"), str):
+            text = item["image"]
+        buttons = tuple(
+            Button(str(button.get("title") or button.get("payload")),
+                   str(button.get("payload") or button.get("title")))
+            for button in item.get("buttons") or []
+            if isinstance(button, dict) and (button.get("title") or button.get("payload"))
+        )
+        if text.strip() or buttons:
+            replies.append(BotReply(text.strip(), buttons))
+    return replies
