@@ -94,17 +94,21 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="session")
 def bot(tmp_path_factory):
-    """The real action server and Rasa server on free ports, as `make run` starts them."""
+    """The real action server, Rasa server and demo web page on free ports, as `make run`
+    starts them."""
     from bot.launcher import Settings, Stack
 
     if not MODEL.exists():
         pytest.fail("no trained model: run 'make train' (make test does it)")
     logs = tmp_path_factory.mktemp("logs")
+    web_port = _free_port()
     settings = Settings(rasa_port=_free_port(), actions_port=_free_port(), model=MODEL,
-                        tracker_db=logs / "conversations.db", api_token=uuid.uuid4().hex)
+                        tracker_db=logs / "conversations.db", api_token=uuid.uuid4().hex,
+                        web_port=web_port,
+                        cors_origins=f"http://localhost:{web_port} http://127.0.0.1:{web_port}")
     stack = Stack(settings, logs)
     try:
-        stack.start(timeout=240, web=False, telegram=False)
+        stack.start(timeout=240, web=True, telegram=False)
     except Exception:
         stack.stop()
         for log in logs.glob("*.log"):
