@@ -29,6 +29,7 @@ def build_application(settings: TelegramSettings, texts: Optional[Texts] = None,
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         # Chats are served concurrently; ChatLocks keeps each chat's own messages in order.
         .concurrent_updates(settings.concurrent_updates)
+        .job_queue(None)  # no scheduled jobs (APScheduler is installed for Rasa, not for this)
         .post_init(open_rasa_client)
         .post_shutdown(close_rasa_client)
     )
