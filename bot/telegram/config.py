@@ -83,7 +83,8 @@ def webhook_settings(env: Mapping[str, str]) -> Optional[WebhookSettings]:
         return None
     parsed = urlparse(url)
     if parsed.scheme not in ("https", "http") or not parsed.netloc:
-        raise ConfigError(f"TELEGRAM_WEBHOOK_URL must be an https:// address, not {url!r}")
+        raise ConfigError(f"TELEGRAM_WEBHOOK_URL must be the public https:// address "
+                          f"Telegram posts to, not {url!r}")
     secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
     if not secret:
         raise ConfigError("TELEGRAM_WEBHOOK_SECRET is not set: webhook mode needs a secret "
