@@ -595,6 +595,7 @@ async def test_one_chat_is_answered_in_order_while_others_are_not_blocked(harnes
     texts = harness.api.sent_texts()
     assert texts.index("Vastaus: eka") < texts.index("Vastaus: toka")
     assert texts[0] == "Vastaus: muu chat"  # was not held up by chat 21's slow answer
+    assert len(harness.application.bot_data["perheneuvo"].locks) == 0  # no lock left behind
 
 
 async def test_a_failing_handler_is_logged_and_the_family_still_hears(harness, caplog):
