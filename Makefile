@@ -13,7 +13,8 @@ export
 export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run train test test-unit validate test-stories eval bench compare-pipelines lock clean
+.PHONY: help setup run train test test-unit validate test-stories eval bench compare-pipelines lock clean \
+        check reload inbox inbox-add
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
@@ -64,8 +65,22 @@ test: setup train validate ## Every test: unit, model, end-to-end, stories, held
 	$(MAKE) --no-print-directory test-stories
 	$(MAKE) --no-print-directory eval
 
-eval: setup train ## Held-out evaluation: per-topic accuracy; fails below 90 %
-	$(PY) -m tests.heldout_eval
+eval: setup train ## Held-out evaluation: per-topic accuracy, wrong answers, HTML report; fails below 90 %
+	$(PY) -m staff eval
+
+# Staff tools (docs/henkilokunnalle.md). Settings come as make variables, e.g.
+# make inbox-add VIESTI="onko erokahvilassa lastenhoitoa" AIHE=erokahvila
+check: setup ## Check all data in seconds, without training (KAIKKI=1: also developer warnings)
+	$(PY) -m staff check $(if $(KAIKKI),--kaikki) $(if $(PROJEKTI),--projekti "$$PROJEKTI")
+
+reload: setup ## Load a trained model into the running bot without a restart (MALLI=models/...)
+	$(PY) -m staff reload $(if $(MALLI),--malli "$$MALLI")
+
+inbox: setup ## Messages the bot could not answer, last PAIVAT days (14), personal data masked
+	$(PY) -m staff inbox $(if $(PAIVAT),--paivat "$$PAIVAT")
+
+inbox-add: setup ## Add VIESTI="..." or group RYHMA=n of make inbox as an example of topic AIHE=...
+	$(PY) -m staff inbox-add $(if $(VIESTI),--viesti "$$VIESTI") $(if $(RYHMA),--ryhma "$$RYHMA") $(if $(AIHE),--aihe "$$AIHE") $(if $(PROJEKTI),--projekti "$$PROJEKTI")
 
 bench: setup train ## Latency, throughput, memory, start-up and training time vs a `rasa init` bot
 	$(PY) scripts/bench.py

@@ -1,0 +1,23 @@
+"""How the tools reach the running bot and its conversation store: the same settings the
+launcher uses (bot/launcher.py), so the API token is the one the server was started with."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from bot.launcher import Settings
+
+
+def rasa_url() -> str:
+    """PERHENEUVO_RASA_URL, else the launcher's port on localhost."""
+    return os.environ.get("PERHENEUVO_RASA_URL", "").strip().rstrip("/") or \
+        f"http://localhost:{Settings.from_env().rasa_port}"
+
+
+def api_token() -> str:
+    """PERHENEUVO_API_TOKEN, else the token kept in var/api-token (made on first use)."""
+    return Settings.from_env().resolved_api_token()
+
+
+def tracker_db() -> Path:
+    return Settings.from_env().tracker_db
