@@ -15,7 +15,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import rasa_speedups
 from bot.message_input import MAX_MESSAGE_LENGTH, clean_message
+
+rasa_speedups.install()
 
 logger = logging.getLogger(__name__)
 MAX_SENDER_LENGTH = 128

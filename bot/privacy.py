@@ -1,0 +1,39 @@
+"""Masks personal data (henkilötunnus, e-mail, phone numbers) in what users write.
+
+The kinds, their labels and patterns are in bot/privacy.yml, where they can be reviewed.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+from typing import Any, List, Tuple
+
+import yaml
+
+RULES_FILE = Path(__file__).with_name("privacy.yml")
+
+
+@functools.lru_cache(maxsize=1)
+def _masks() -> List[Tuple[re.Pattern, str]]:
+    data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
+    # order matters: the identity code before phone numbers, whose digits it also contains
+    return [(re.compile(rule["pattern"]), rule["label"]) for rule in data["masks"].values()]
+
+
+def mask_personal_data(text: str) -> str:
+    """`text` with every henkilötunnus, e-mail address and phone number replaced by a label."""
+    for pattern, label in _masks():
+        text = pattern.sub(label, text)
+    return text
+
+
+def mask_values(value: Any) -> Any:
+    """Masks every string inside `value` (nested dicts and lists included)."""
+    if isinstance(value, str):
+        return mask_personal_data(value)
+    if isinstance(value, dict):
+        return {key: mask_values(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [mask_values(item) for item in value]
+    return value
