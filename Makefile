@@ -71,16 +71,16 @@ eval: setup train ## Held-out evaluation: per-topic accuracy, wrong answers, HTM
 # Staff tools (docs/henkilokunnalle.md). Settings come as make variables, e.g.
 # make inbox-add VIESTI="onko erokahvilassa lastenhoitoa" AIHE=erokahvila
 check: setup ## Check all data in seconds, without training (KAIKKI=1: also developer warnings)
-	$(PY) -m staff check $(if $(KAIKKI),--kaikki) $(if $(PROJEKTI),--projekti "$$PROJEKTI")
+	@$(PY) -m staff check $(if $(KAIKKI),--kaikki) $(if $(PROJEKTI),--projekti "$$PROJEKTI")
 
 reload: setup ## Load a trained model into the running bot without a restart (MALLI=models/...)
-	$(PY) -m staff reload $(if $(MALLI),--malli "$$MALLI")
+	@$(PY) -m staff reload $(if $(MALLI),--malli "$$MALLI")
 
 inbox: setup ## Messages the bot could not answer, last PAIVAT days (14), personal data masked
-	$(PY) -m staff inbox $(if $(PAIVAT),--paivat "$$PAIVAT")
+	@$(PY) -m staff inbox $(if $(PAIVAT),--paivat "$$PAIVAT")
 
 inbox-add: setup ## Add VIESTI="..." or group RYHMA=n of make inbox as an example of topic AIHE=...
-	$(PY) -m staff inbox-add $(if $(VIESTI),--viesti "$$VIESTI") $(if $(RYHMA),--ryhma "$$RYHMA") $(if $(AIHE),--aihe "$$AIHE") $(if $(PROJEKTI),--projekti "$$PROJEKTI")
+	@$(PY) -m staff inbox-add $(if $(VIESTI),--viesti "$$VIESTI") $(if $(RYHMA),--ryhma "$$RYHMA") $(if $(AIHE),--aihe "$$AIHE") $(if $(PROJEKTI),--projekti "$$PROJEKTI")
 
 bench: setup train ## Latency, throughput, memory, start-up and training time vs a `rasa init` bot
 	$(PY) scripts/bench.py

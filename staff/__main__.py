@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
+from staff.inbox import DEFAULT_DAYS, DEFAULT_THRESHOLD
 from staff.messages import say
 from staff.project import Project
 
@@ -42,6 +43,15 @@ def parser() -> argparse.ArgumentParser:
     reload = commands.add_parser("reload", help=say("cli.reload"))
     reload.add_argument("--malli", type=Path, default=DEFAULT_MODEL, help=say("cli.reload_model"))
     reload.add_argument("--osoite", help=say("cli.url"))
+    inbox = commands.add_parser("inbox", help=say("cli.inbox"))
+    inbox.add_argument("--paivat", type=int, default=DEFAULT_DAYS, help=say("cli.inbox_days"))
+    inbox.add_argument("--kanta", type=Path, help=say("cli.inbox_db"))
+    inbox.add_argument("--kynnys", type=float, default=DEFAULT_THRESHOLD, help=say("cli.inbox_threshold"))
+    inbox.add_argument("--osoite", help=say("cli.url"))
+    add = commands.add_parser("inbox-add", help=say("cli.inbox_add"))
+    add.add_argument("--viesti", help=say("cli.inbox_add_message"))
+    add.add_argument("--ryhma", type=int, help=say("cli.inbox_add_group"))
+    add.add_argument("--aihe", help=say("cli.inbox_add_topic"))
     return root
 
 
@@ -66,6 +76,15 @@ def main(argv: Optional[List[str]] = None) -> int:
 
         return reload.run(project, args.malli, args.osoite or connection.rasa_url(),
                           connection.api_token())
+    if args.command == "inbox":
+        from staff import connection, inbox
+
+        return inbox.run(project, args.kanta or connection.tracker_db(), args.paivat, args.kynnys,
+                         args.osoite or connection.rasa_url(), connection.api_token())
+    if args.command == "inbox-add":
+        from staff import inbox_add
+
+        return inbox_add.run(project, args.aihe, args.viesti, args.ryhma)
     raise AssertionError(args.command)
 
 

@@ -85,8 +85,8 @@ def _entries(file: str, name: str, data: Any, lines: Lines, today: dt.date) -> L
         where = (key, index)
         label = _label(entry)
 
-        def add(level: str, rule: str, field: Tuple[Any, ...], **values: Any) -> None:
-            line = lines.get(where + field) or lines.get(where, 0)
+        def add(level: str, rule: str, at: Tuple[Any, ...], **values: Any) -> None:
+            line = lines.get(where + at) or lines.get(where, 0)
             findings.append(Finding(level, rule, file, line, say(f"knowledge.{rule}", entry=label, **values)))
 
         for number_index, number in enumerate(_as_list(entry.get("phone"))):

@@ -70,7 +70,7 @@ def check_with_rasa(project: Project) -> List[Finding]:
     def add(level: str, texts: List[str]) -> None:
         for text in texts:
             file, line = locator.locate(text)
-            detail = text.replace(f"{project.root}/", "")
+            detail = " ".join(text.replace(f"{project.root}/", "").split())
             findings.append(Finding(level, "rasa", file, line, say("rasa.finding", detail=detail)))
 
     try:

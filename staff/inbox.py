@@ -1,0 +1,296 @@
+"""`make inbox`: the messages of the last days that the bot could not answer, with personal
+data masked, similar ones grouped (most frequent first), each group with the topic the model
+thinks is closest.
+
+A user message counts when the bot answered it with its fallback (the message was parsed as
+`nlu_fallback`, or the next action was a rephrase request, the default reply or the
+out-of-scope reply), or when the intent or the FAQ answer was chosen with less confidence
+than the threshold. The conversation store (Rasa's SQL tracker store, `events` table) is read
+directly and read-only. Texts are masked as they are read; nothing unmasked is printed or kept.
+The closest topic comes from the running bot (POST /model/parse), so it always reflects the
+model in use; if the bot is not running, the prediction stored with the message is used.
+"""
+from __future__ import annotations
+
+import collections
+import dataclasses
+import datetime as dt
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+import requests
+
+from actions.finnish import analyses, fold, words
+from staff.masking import Masker, placeholder_pattern, public_words
+from staff.messages import say
+from staff.project import Project
+from staff.safe_write import atomic_write
+
+DEFAULT_DAYS = 14
+DEFAULT_THRESHOLD = 0.5
+# Messages whose content words overlap at least this much (Jaccard) are one group.
+GROUP_SIMILARITY = 0.5
+FALLBACK_INTENT = "nlu_fallback"
+OUT_OF_SCOPE = "out_of_scope"
+FALLBACK_ACTIONS = {"action_ask_rephrase", "utter_ask_rephrase", "utter_ask_rephrase_plain",
+                    "utter_default", "action_default_fallback"}
+OUT_OF_SCOPE_ACTIONS = {"utter_out_of_scope"}
+# Word classes that carry no topic ("mikä", "ja", "ei", ...); "olla" is everywhere too.
+FUNCTION_CLASSES = {"asemosana", "sidesana", "suhdesana", "kieltosana", "huudahdussana"}
+FUNCTION_LEMMAS = {"olla"}
+PARSE_TIMEOUT = 10
+STATE_FILE = "staff-inbox.json"
+
+Parse = Dict[str, Any]
+
+
+@dataclasses.dataclass
+class Unanswered:
+    text: str  # masked
+    timestamp: float
+    reason: str  # "fallback", "out_of_scope" or "low_confidence"
+    stored_parse: Parse  # the prediction stored with the message, texts masked
+
+
+@dataclasses.dataclass
+class Group:
+    number: int
+    messages: List[Unanswered]
+    topic: str = ""
+    confidence: float = 0.0
+
+    @property
+    def texts(self) -> List[Tuple[str, int]]:
+        """Distinct texts with their counts, most frequent first."""
+        return collections.Counter(m.text for m in self.messages).most_common()
+
+    @property
+    def representative(self) -> str:
+        return self.texts[0][0]
+
+    @property
+    def reasons(self) -> List[str]:
+        return sorted({m.reason for m in self.messages})
+
+
+# -- reading the conversation store -------------------------------------------------------
+
+
+def read_unanswered(db: Path, since: float, threshold: float, masker: Masker) -> List[Unanswered]:
+    if not Path(db).exists():
+        raise FileNotFoundError(db)
+    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    try:
+        rows = connection.execute(
+            "SELECT sender_id, type_name, timestamp, action_name, data FROM events "
+            "WHERE type_name IN ('user', 'action') AND timestamp >= ? ORDER BY id", (since,)
+        ).fetchall()
+    finally:
+        connection.close()
+    found: List[Unanswered] = []
+    pending: Dict[str, Tuple[Dict[str, Any], List[str]]] = {}
+
+    def close(sender: str) -> None:
+        if sender in pending:
+            event, actions = pending.pop(sender)
+            item = _unanswered(event, actions, threshold, masker)
+            if item:
+                found.append(item)
+
+    for sender, kind, _timestamp, action, data in rows:
+        if kind == "user":
+            close(sender)
+            pending[sender] = (json.loads(data), [])
+        elif sender in pending:
+            if action == "action_listen":
+                close(sender)
+            else:
+                pending[sender][1].append(action)
+    for sender in list(pending):
+        close(sender)
+    return found
+
+
+def _unanswered(event: Dict[str, Any], actions: List[str], threshold: float,
+                masker: Masker) -> Optional[Unanswered]:
+    text = (event.get("text") or "").strip()
+    if not text or text.startswith("/"):  # button payloads are not typed questions
+        return None
+    parse = event.get("parse_data") or {}
+    reason = why_unanswered(parse, actions, threshold)
+    if not reason:
+        return None
+    return Unanswered(masker.mask(text), float(event.get("timestamp") or 0), reason,
+                      _masked_parse(parse))
+
+
+def why_unanswered(parse: Parse, actions: List[str], threshold: float) -> Optional[str]:
+    intent = parse.get("intent") or {}
+    if intent.get("name") == FALLBACK_INTENT or FALLBACK_ACTIONS & set(actions):
+        return "fallback"
+    if intent.get("name") == OUT_OF_SCOPE or OUT_OF_SCOPE_ACTIONS & set(actions):
+        return "out_of_scope"
+    if float(intent.get("confidence") or 0) < threshold:
+        return "low_confidence"
+    if intent.get("name") == "faq" and _selector(parse).get("confidence", 0.0) < threshold:
+        return "low_confidence"
+    return None
+
+
+def _selector(parse: Parse) -> Dict[str, Any]:
+    return ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+
+
+def _masked_parse(parse: Parse) -> Parse:
+    """Only what the closest topic needs: no texts."""
+    return {"intent": parse.get("intent") or {}, "intent_ranking": parse.get("intent_ranking") or [],
+            "response_selector": {"faq": {"response": {
+                k: v for k, v in _selector(parse).items() if k in ("intent_response_key", "confidence")}}}}
+
+
+# -- grouping -----------------------------------------------------------------------------
+
+
+def content_lemmas(text: str) -> frozenset:
+    """The message's content words in base form, without ä/ö and mask labels."""
+    labels = placeholder_pattern()
+    lemmas = set()
+    for word, _start, _end in words(labels.sub(" ", text)):
+        found = analyses(word)
+        if any(cls in FUNCTION_CLASSES for _b, cls in found):
+            continue
+        lemma = fold(found[0][0]) if found else fold(word)
+        if lemma not in FUNCTION_LEMMAS:
+            lemmas.add(lemma)
+    return frozenset(lemmas)
+
+
+def similarity(a: frozenset, b: frozenset) -> float:
+    return len(a & b) / len(a | b) if a or b else 1.0
+
+
+def group_messages(messages: Iterable[Unanswered]) -> List[Group]:
+    """Similar messages together, the largest group first; a message joins the first group
+    whose first message it resembles."""
+    by_text: Dict[str, List[Unanswered]] = collections.defaultdict(list)
+    for message in messages:
+        by_text[" ".join(fold(message.text).split())].append(message)
+    leaders: List[Tuple[frozenset, List[Unanswered]]] = []
+    for same in sorted(by_text.values(), key=len, reverse=True):
+        lemmas = content_lemmas(same[0].text)
+        for leader, members in leaders:
+            if similarity(lemmas, leader) >= GROUP_SIMILARITY:
+                members.extend(same)
+                break
+        else:
+            leaders.append((lemmas, list(same)))
+    ordered = sorted(leaders, key=lambda item: (-len(item[1]), -max(m.timestamp for m in item[1])))
+    return [Group(number, members) for number, (_lemmas, members) in enumerate(ordered, 1)]
+
+
+# -- the closest topic ----------------------------------------------------------------------
+
+
+def closest_topic(parse: Parse) -> Tuple[str, float]:
+    """The topic the model ranks highest after its fallback: an FAQ topic (by the answer
+    selector) or another intent such as out_of_scope or ask_contact."""
+    ranking = [r for r in parse.get("intent_ranking") or [] if r.get("name") != FALLBACK_INTENT]
+    best = ranking[0] if ranking else parse.get("intent") or {}
+    if best.get("name") == "faq":
+        selected = _selector(parse)
+        key = selected.get("intent_response_key") or "faq/?"
+        return key.split("/", 1)[1], float(selected.get("confidence") or 0)
+    return best.get("name") or "?", float(best.get("confidence") or 0)
+
+
+def server_parser(url: str, token: str) -> Callable[[str], Optional[Parse]]:
+    """Parses texts with the running bot; None once the bot does not answer."""
+    reachable = True
+
+    def parse(text: str) -> Optional[Parse]:
+        nonlocal reachable
+        if not reachable:
+            return None
+        try:
+            reply = requests.post(f"{url}/model/parse", params={"token": token},
+                                  json={"text": text}, timeout=PARSE_TIMEOUT)
+            reply.raise_for_status()
+            return reply.json()
+        except (requests.RequestException, ValueError):
+            reachable = False
+            return None
+
+    return parse
+
+
+def add_topics(groups: List[Group], parse: Callable[[str], Optional[Parse]]) -> bool:
+    """Sets each group's closest topic; False when the stored predictions had to be used."""
+    live = True
+    for group in groups:
+        result = parse(group.representative)
+        if result is None:
+            live = False
+            result = group.messages[0].stored_parse
+        group.topic, group.confidence = closest_topic(result)
+    return live
+
+
+# -- the command ----------------------------------------------------------------------------
+
+
+def run(project: Project, db: Path, days: int, threshold: float, url: str, token: str,
+        now: Optional[float] = None) -> int:
+    now = now if now is not None else time.time()
+    masker = Masker(public_words(project.knowledge_dir))
+    try:
+        messages = read_unanswered(db, now - days * 86400, threshold, masker)
+    except (FileNotFoundError, sqlite3.Error):
+        print(say("inbox.no_store", db=db))
+        return 1
+    groups = group_messages(messages)
+    live = add_topics(groups, server_parser(url, token))
+    print(render(groups, days, now, live))
+    save_groups(project, groups, now)
+    return 0
+
+
+def render(groups: List[Group], days: int, now: float, live: bool) -> str:
+    start = dt.date.fromtimestamp(now) - dt.timedelta(days=days)
+    lines = [say("inbox.header", days=days, start=f"{start.day}.{start.month}.{start.year}",
+                 groups=len(groups), messages=sum(len(g.messages) for g in groups))]
+    if not groups:
+        lines.append(say("inbox.empty"))
+        return "\n".join(lines)
+    if not live:
+        lines.append(say("inbox.stored_topics"))
+    for group in groups:
+        reasons = ", ".join(say(f"inbox.reason.{r}") for r in group.reasons)
+        lines.append("")
+        lines.append(say("inbox.group", number=group.number, count=len(group.messages),
+                         topic=group.topic, percent=round(group.confidence * 100), reasons=reasons))
+        for text, count in group.texts:
+            lines.append(say("inbox.message", text=text) + (f" (×{count})" if count > 1 else ""))
+    lines.append("")
+    first = groups[0]
+    lines.append(say("inbox.how_to_add", number=first.number, topic=first.topic))
+    return "\n".join(lines)
+
+
+def save_groups(project: Project, groups: List[Group], now: float) -> None:
+    """Keeps the masked groups for `make inbox-add RYHMA=n` (readable by the owner only)."""
+    project.var_dir.mkdir(parents=True, exist_ok=True)
+    state = {"made": now, "groups": [
+        {"number": g.number, "text": g.representative, "topic": g.topic, "count": len(g.messages)}
+        for g in groups]}
+    atomic_write(project.var_dir / STATE_FILE, json.dumps(state, ensure_ascii=False, indent=1), mode=0o600)
+
+
+def saved_group(project: Project, number: int) -> Optional[Dict[str, Any]]:
+    path = project.var_dir / STATE_FILE
+    if not path.exists():
+        return None
+    state = json.loads(path.read_text(encoding="utf-8"))
+    return next((g for g in state["groups"] if g["number"] == number), None)
