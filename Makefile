@@ -42,11 +42,15 @@ lock: ## Re-resolve requirements.in into requirements.lock (Python 3.10)
 	$(VENV)/bin/uv pip compile requirements.in -o requirements.lock --python-version 3.10 \
 	  --python-platform x86_64-unknown-linux-gnu --generate-hashes --index-url https://pypi.org/simple
 
-train: setup $(MODEL) ## Train the model when data, knowledge or config changed
+train: setup $(MODEL).sha256 ## Train the model when data, knowledge or config changed
 
 $(MODEL): $(TRAINING_INPUTS) | .stamps/venv
 	$(RASA) train --fixed-model-name perheneuvo --out models
 	@touch $@
+
+# The hash the server checks before loading the model (bot/model_files.py).
+$(MODEL).sha256: $(MODEL)
+	@$(PY) -m bot.model_files record $< >/dev/null
 
 run: setup train ## Start the bot: Rasa on 5005 (REST), actions on 5055; Ctrl-C stops all
 	$(PY) -m bot.launcher
@@ -77,7 +81,7 @@ reload: setup ## Load a trained model into the running bot without a restart (MA
 	@$(PY) -m staff reload $(if $(MALLI),--malli "$$MALLI")
 
 inbox: setup ## Messages the bot could not answer, last PAIVAT days (14), personal data masked
-	@$(PY) -m staff inbox $(if $(PAIVAT),--paivat "$$PAIVAT")
+	@$(PY) -m staff inbox $(if $(PAIVAT),--paivat "$$PAIVAT") $(if $(PROJEKTI),--projekti "$$PROJEKTI")
 
 inbox-add: setup ## Add VIESTI="..." or group RYHMA=n of make inbox as an example of topic AIHE=...
 	@$(PY) -m staff inbox-add $(if $(VIESTI),--viesti "$$VIESTI") $(if $(RYHMA),--ryhma "$$RYHMA") $(if $(AIHE),--aihe "$$AIHE") $(if $(PROJEKTI),--projekti "$$PROJEKTI")
