@@ -19,6 +19,8 @@ import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
+from bot import model_files
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 
@@ -37,6 +39,8 @@ class Settings:
     # Rasa's HTTP API (model reload, conversation export) accepts only this token; when it is
     # not set, a random one is made and kept in var/api-token (readable by the owner only).
     api_token: str = ""
+    # The network interface Rasa listens on; behind nginx or on one machine, loopback.
+    rasa_interface: str = "127.0.0.1"
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -49,6 +53,7 @@ class Settings:
             telegram_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip(),
             tracker_db=Path(os.environ.get("PERHENEUVO_TRACKER_DB", cls.tracker_db)),
             api_token=os.environ.get("PERHENEUVO_API_TOKEN", "").strip(),
+            rasa_interface=os.environ.get("PERHENEUVO_RASA_INTERFACE", cls.rasa_interface),
         )
 
     def resolved_api_token(self) -> str:
@@ -89,20 +94,18 @@ class Stack:
         return f"http://localhost:{self.settings.web_port}"
 
     def start_actions(self) -> None:
-        self._spawn("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
-                                "--port", str(self.settings.actions_port)])
+        # rasa-sdk binds to SANIC_HOST: loopback only, only Rasa calls it
+        self._spawn("actions", actions_command(self.settings.actions_port),
+                    SANIC_HOST="127.0.0.1")
 
     def start_rasa(self) -> None:
-        if not self.settings.model.exists():
-            raise SystemExit(f"error: no trained model at {self.settings.model}: run 'make train'")
-        command = [str(VENV_BIN / "rasa"), "run", "--model", str(self.settings.model),
-                   "--port", str(self.settings.rasa_port), "--credentials", "credentials.yml",
-                   "--endpoints", "endpoints.yml",
-                   "--enable-api", "--auth-token", self.settings.resolved_api_token()]
+        try:
+            model_files.verify(self.settings.model)
+        except model_files.ModelFileError as error:
+            raise SystemExit(f"error: {error}") from None
         self.settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
-        for origin in self.settings.cors_origins.split():
-            command += ["--cors", origin]
-        self._spawn("rasa", command)
+        self._spawn("rasa", rasa_command(self.settings, self.settings.rasa_port),
+                    **RASA_SERVER_ENV)
 
     def start_web(self) -> None:
         """The demo family-centre page with the chat widget (bot/web)."""
@@ -149,15 +152,41 @@ class Stack:
             stop_process(self.processes.pop(key, None))
 
     def _spawn(self, name: str, command: List[str], **extra_env: str) -> None:
-        env = dict(os.environ, PERHENEUVO_ACTIONS_URL=f"{self.actions_url}/webhook",
-                   PERHENEUVO_RASA_URL=self.rasa_url, TF_CPP_MIN_LOG_LEVEL="2",
-                   PERHENEUVO_TRACKER_DB=str(self.settings.tracker_db), **extra_env)
+        env = dict(os.environ, PERHENEUVO_RASA_URL=self.rasa_url, TF_CPP_MIN_LOG_LEVEL="2",
+                   **endpoint_env(self.settings), **extra_env)
         output = None
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             output = open(self.log_dir / f"{name}.log", "ab")
         self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,
                                                 stderr=subprocess.STDOUT if output else None)
+
+
+def endpoint_env(settings: Settings) -> Dict[str, str]:
+    """The variables endpoints.yml reads."""
+    return {"PERHENEUVO_ACTIONS_URL": f"http://127.0.0.1:{settings.actions_port}/webhook",
+            "PERHENEUVO_TRACKER_DB": str(settings.tracker_db)}
+
+
+# Sanic reads SANIC_* settings from the environment: refuse request bodies over 64 KB (a
+# message is at most 1,000 characters).
+RASA_SERVER_ENV = {"SANIC_REQUEST_MAX_SIZE": str(64 * 1024)}
+
+
+def actions_command(port: int) -> List[str]:
+    return [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)]
+
+
+def rasa_command(settings: Settings, port: int, endpoints: str = "endpoints.yml") -> List[str]:
+    """`rasa run` as every profile starts it: loopback interface, REST channel, the HTTP API
+    only with the token, CORS only for the configured origins."""
+    command = [str(VENV_BIN / "rasa"), "run", "--model", str(settings.model),
+               "--interface", settings.rasa_interface, "--port", str(port),
+               "--credentials", "credentials.yml", "--endpoints", endpoints,
+               "--enable-api", "--auth-token", settings.resolved_api_token()]
+    for origin in settings.cors_origins.split():
+        command += ["--cors", origin]
+    return command
 
 
 def stop_process(process: Optional[subprocess.Popen], timeout: float = 20) -> None:
@@ -190,12 +219,17 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
+    next_cleanup = 0.0
     try:
         stack.start()
         print(f"Perheneuvo is running.\n  demo page: {stack.web_url}/\n"
               f"  REST: {stack.rasa_url}/webhooks/rest/webhook\n  actions: {stack.actions_url}\n"
               f"  Ctrl-C stops everything", flush=True)
         while not stopping:
+            if time.monotonic() >= next_cleanup:  # the retention period, kept day by day
+                subprocess.Popen([sys.executable, "-m", "bot.retention"], cwd=ROOT,
+                                 env=dict(os.environ, **endpoint_env(settings)))
+                next_cleanup = time.monotonic() + 24 * 3600
             for name, process in stack.processes.items():
                 if process.poll() is not None:
                     print(f"error: the {name} server stopped (exit {process.returncode})",

@@ -1,8 +1,14 @@
 """Rasa's REST channel (/webhooks/rest/webhook) with input checks.
 
-Same request and response format as Rasa's RestInput, but: a malformed request gets a
-400 with a reason instead of a 500, every message is cleaned (bot.message_input), and a
-message cut for length gets a note in front of the answers.
+Same request and response format as Rasa's RestInput, but:
+- a malformed request gets a 400 with a reason instead of a 500;
+- every message is cleaned (bot.message_input), and a message cut for length gets a note in
+  front of the answers;
+- an optional "message_id" makes a retry safe: a message the conversation store already holds
+  under that id is not handled again, and the replies it got are returned again (the widget,
+  Telegram and the load balancer may all retry);
+- a turn that produced no reply at all (the action server down, say) gets the
+  `utter_try_again_shortly` reply, so that a family is never met with silence.
 """
 from __future__ import annotations
 
@@ -15,13 +21,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import rasa_speedups
+from bot import model_files, rasa_speedups
 from bot.message_input import MAX_MESSAGE_LENGTH, clean_message
 
+# This module is imported when the Rasa server starts, before it loads a model.
 rasa_speedups.install()
+model_files.install_load_guard()
 
 logger = logging.getLogger(__name__)
 MAX_SENDER_LENGTH = 128
+MAX_MESSAGE_ID_LENGTH = 128
 
 
 def _bad_request(reason: str) -> HTTPResponse:
@@ -34,6 +43,19 @@ def _domain_text(request: Request, name: str) -> Optional[str]:
         return agent.domain.responses[name][0]["text"]
     except (AttributeError, KeyError, IndexError, TypeError):
         return None
+
+
+async def _earlier_replies(request: Request, sender: str, message_id: str
+                           ) -> Optional[List[Dict[str, Any]]]:
+    """The replies already given to this message, if the conversation store holds it."""
+    agent = getattr(request.app.ctx, "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    store = getattr(store, "_tracker_store", store)  # Rasa wraps it in a FailSafeTrackerStore
+    if not hasattr(store, "replies_to"):
+        return None
+    # under the conversation's lock, so that a first attempt still running finishes first
+    async with agent.lock_store.lock(sender):
+        return store.replies_to(sender, message_id)
 
 
 class SafeRestInput(RestInput):
@@ -63,14 +85,28 @@ class SafeRestInput(RestInput):
             raw = body.get("message")
             if raw is not None and not isinstance(raw, str):
                 return _bad_request("'message' must be a string")
+            message_id = body.get("message_id")
+            if message_id is not None and (not isinstance(message_id, str) or not message_id
+                                           or len(message_id) > MAX_MESSAGE_ID_LENGTH):
+                return _bad_request(f"'message_id' must be a non-empty string of at most "
+                                    f"{MAX_MESSAGE_ID_LENGTH} characters")
             metadata = body.get("metadata")
             message = clean_message(raw)
 
-            collector = CollectingOutputChannel()
-            await on_new_message(UserMessage(
-                message.text, collector, sender, input_channel=self.name(),
-                metadata=metadata if isinstance(metadata, dict) else None))
-            messages: List[Dict[str, Any]] = list(collector.messages)
+            messages = await _earlier_replies(request, sender, message_id) if message_id else None
+            if messages is None:
+                collector = CollectingOutputChannel()
+                await on_new_message(UserMessage(
+                    message.text, collector, sender, input_channel=self.name(),
+                    message_id=message_id,
+                    metadata=metadata if isinstance(metadata, dict) else None))
+                messages = list(collector.messages)
+            if not messages:
+                logger.warning("no reply to a message from %s; answering 'try again shortly'",
+                               sender)
+                text = _domain_text(request, "utter_try_again_shortly")
+                if text:
+                    messages.append({"recipient_id": sender, "text": text})
             if message.truncated:
                 note = _domain_text(request, "utter_message_truncated")
                 if note:

@@ -32,8 +32,8 @@ from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (ActiveLoop, Event, Restarted, SessionStarted, SlotSet,
-                                     UserUttered)
+from rasa.shared.core.events import (ActiveLoop, BotUttered, Event, Restarted, SessionStarted,
+                                     SlotSet, UserUttered)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -131,6 +131,48 @@ class PerheneuvoTrackerStore(SQLTrackerStore):
         logger.debug("tracker of %s: %d recent events from the database (last id %s)",
                      sender_id, len(events), last_id)
         return tracker
+
+    def replies_to(self, sender_id: Text, message_id: Text, recent: int = 5
+                   ) -> Optional[List[Dict[Text, Any]]]:
+        """The replies already given to the message `message_id` (one of the sender's last
+        `recent` messages), in the REST channel's format; None if it has not been handled."""
+        with self.session_scope() as session:
+            users = (session.query(self.SQLEvent.id, self.SQLEvent.data)
+                     .filter(self.SQLEvent.sender_id == sender_id,
+                             self.SQLEvent.type_name == UserUttered.type_name)
+                     .order_by(self.SQLEvent.id.desc()).limit(recent).all())
+            later = None
+            for row_id, data in users:
+                if json.loads(data).get("message_id") == message_id:
+                    break
+                later = row_id
+            else:
+                return None
+            bot_rows = session.query(self.SQLEvent.data).filter(
+                self.SQLEvent.sender_id == sender_id,
+                self.SQLEvent.type_name == BotUttered.type_name,
+                self.SQLEvent.id > row_id,
+                *([self.SQLEvent.id < later] if later is not None else []),
+            ).order_by(self.SQLEvent.id).all()
+        replies = []
+        for (data,) in bot_rows:
+            event = json.loads(data)
+            reply = {"recipient_id": sender_id, "text": event.get("text")}
+            for key, value in (event.get("data") or {}).items():
+                if value and key in ("buttons", "image", "custom", "attachment", "elements",
+                                     "quick_replies"):
+                    reply[key] = value
+            replies.append({key: value for key, value in reply.items() if value is not None})
+        return replies
+
+    def delete_events_before(self, timestamp: float) -> int:
+        """Deletes every event older than `timestamp` (seconds since the epoch); the count."""
+        self._recent.clear()
+        with self.session_scope() as session:
+            deleted = session.query(self.SQLEvent).filter(
+                self.SQLEvent.timestamp < timestamp).delete(synchronize_session=False)
+            session.commit()
+        return deleted
 
     def last_event_id(self, sender_id: Text) -> Optional[int]:
         with self.session_scope() as session:
