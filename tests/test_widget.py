@@ -496,3 +496,23 @@ def test_a_sender_id_is_random_per_tab(widget):
     assert first != second
     assert first.startswith("web-") and len(first) == 4 + 32
     uuid.UUID(first[4:])  # 128 random bits written as hex
+
+
+# -- which pages may talk to Rasa (CORS) ------------------------------------------------------
+
+
+def _preflight(bot, origin: str) -> requests.Response:
+    return requests.options(f"{bot.rasa_url}/webhooks/rest/webhook", timeout=10, headers={
+        "Origin": origin, "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type"})
+
+
+def test_rasa_lets_every_configured_origin_send_messages(bot):
+    origins = bot.settings.cors_origins.split()
+    assert len(origins) == 2
+    for origin in origins:
+        assert _preflight(bot, origin).headers.get("Access-Control-Allow-Origin") == origin
+
+
+def test_rasa_refuses_pages_from_other_origins(bot):
+    assert "Access-Control-Allow-Origin" not in _preflight(bot, "http://evil.example").headers
