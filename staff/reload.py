@@ -2,7 +2,8 @@
 
 Rasa's HTTP API loads the model (PUT /model, protected by the API token); conversations are
 kept in the tracker store, so a conversation started before the reload simply goes on.
-Only models in the project's models/ folder are accepted.
+Only models in the project's models/ folder whose hash `make train` recorded are accepted
+(the server refuses others too: bot/model_files.py); the tool says so in Finnish first.
 """
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any, Dict
 
 import requests
 
+from bot.model_files import ModelFileError, verify
 from staff.messages import say
 from staff.project import Project
 
@@ -25,13 +27,18 @@ class ReloadError(Exception):
 
 
 def model_inside_models(project: Project, model: Path) -> Path:
-    """The model's real path, refused unless it is a .tar.gz file inside models/."""
+    """The model's real path, refused unless it is a .tar.gz file inside models/ that matches
+    the hash recorded when it was trained."""
     path = (model if model.is_absolute() else project.root / model).resolve()
     models = project.models_dir.resolve()
     if models not in path.parents:
         raise ReloadError(say("reload.outside_models", model=model, models=project.relative(models)))
     if not path.name.endswith(".tar.gz") or not path.is_file():
         raise ReloadError(say("reload.no_model", model=project.relative(path)))
+    try:
+        verify(path, project.models_dir)
+    except ModelFileError as error:
+        raise ReloadError(say("reload.not_verified", model=project.relative(path), detail=error))
     return path
 
 

@@ -265,11 +265,19 @@ def test_schema_problems_are_in_finnish_with_the_line(project):
     assert line > finding.line
 
 
-def test_what_would_stop_the_action_server_is_an_error(project):
+def test_a_contact_of_an_unknown_project_is_an_error(project):
     path = project.knowledge_dir / "contacts.yml"
-    replace_in(path, "project: lasten-nuorten-ja-perheiden-johtoryhma", "project: ei-ole-tallaista")
-    found(check_knowledge(project, TODAY), "action_server", "knowledge/contacts.yml",
-          line_of(path, "- id: satu-auvinen"))
+    replace_in(path, "project: lasten-nuorten-ja-perheiden-johtoryhma", "project: lasten-nuorten-johtoryhma")
+    finding = found(check_knowledge(project, TODAY), "unknown_project", "knowledge/contacts.yml",
+                    line_of(path, "- id: satu-auvinen"))
+    assert "Satu Auvinen" in finding.text and "lasten-nuorten-ja-perheiden-johtoryhma" in finding.text
+
+
+def test_a_place_in_an_unknown_municipality_is_an_error_with_a_suggestion(project):
+    path = project.knowledge_dir / "places.yml"
+    line = replace_in(path, "municipality: Juva,", "municipality: Juwa,")
+    finding = found(check_knowledge(project, TODAY), "unknown_municipality", "knowledge/places.yml", line)
+    assert "”Juwa”" in finding.text and "Juva" in finding.text.split("tarkoititko")[1]
 
 
 # -- the whole check, as staff run it ------------------------------------------------------------

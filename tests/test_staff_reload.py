@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from bot.model_files import record
 from staff.project import ROOT, Project
 from staff.reload import ReloadError, model_id, model_inside_models, reload
 
@@ -36,11 +37,13 @@ def project(tmp_path) -> Project:
 
 
 def fake_model(path: Path, identifier: str = "abc123") -> Path:
+    """A model archive with only its metadata, its hash recorded as `make train` does."""
     metadata = path.parent / "metadata.json"
     metadata.write_text('{"model_id": "%s"}' % identifier)
     with tarfile.open(path, "w:gz") as archive:
         archive.add(metadata, arcname="metadata.json")
     metadata.unlink()
+    record(path)
     return path
 
 
@@ -64,6 +67,18 @@ def test_a_model_inside_models_is_accepted_and_its_id_read(project):
         model_id(project.models_dir / "rikki.tar.gz")
     with pytest.raises(ReloadError, match="Mallitiedostoa"):
         model_inside_models(project, Path("models/puuttuu.tar.gz"))
+
+
+def test_a_model_without_its_recorded_hash_is_refused(project):
+    model = fake_model(project.models_dir / "uusi.tar.gz")
+    model.with_name(model.name + ".sha256").unlink()
+    with pytest.raises(ReloadError, match="tarkistussumma puuttuu"):
+        model_inside_models(project, Path("models/uusi.tar.gz"))
+    record(model)
+    with open(model, "ab") as handle:
+        handle.write(b"changed")
+    with pytest.raises(ReloadError, match="ei täsmää"):
+        model_inside_models(project, Path("models/uusi.tar.gz"))
 
 
 def test_no_running_server_is_explained(project):
@@ -101,9 +116,11 @@ def changed_model(tmp_path_factory):
              "--fixed-model-name", name], cwd=work, env=env, capture_output=True, text=True,
             timeout=1200)
         assert trained.returncode == 0 and model.exists(), trained.stdout[-3000:] + trained.stderr[-3000:]
+        record(model)  # what `make train` does after training
         yield model, marker
     finally:
         model.unlink(missing_ok=True)
+        model.with_name(model.name + ".sha256").unlink(missing_ok=True)
 
 
 @pytest.mark.model

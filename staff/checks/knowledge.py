@@ -4,6 +4,7 @@ period for every entry, stale entries, and every municipality in exactly one reg
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -178,19 +179,48 @@ def _as_the_action_server_loads_it(project: Project, documents: Dict[str, Tuple[
     return []
 
 
+# What knowledge_base.load reports about cross-references, as Finnish messages.
+SERVER_PROBLEMS = (
+    (re.compile(r"unknown municipality (?P<value>.+)$"), "unknown_municipality"),
+    (re.compile(r"unknown (?:or uncovered )?region (?P<value>.+)$"), "unknown_region"),
+    (re.compile(r"unknown project (?P<value>.+)$"), "unknown_project"),
+    (re.compile(r"duplicate ids (?P<value>.+)$"), "duplicate_ids"),
+)
+
+
 def _server_problem(project: Project, problem: str, documents: Dict[str, Tuple[Any, Lines]]) -> Finding:
     name, _sep, rest = problem.partition(": ")
     name = name.rsplit("/", 1)[-1]
     entry_id = rest.partition(": ")[0] if ": " in rest else ""
-    line = 0
+    line, label = 0, entry_id
     if name in documents:
         data, lines = documents[name]
         for key, items in (data or {}).items():
             for index, item in enumerate(items if isinstance(items, list) else []):
                 if isinstance(item, dict) and item.get("id") == entry_id:
-                    line = lines.get((key, index), 0)
+                    line, label = lines.get((key, index), 0), _label(item)
     file = project.relative(project.knowledge_dir / name) if name.endswith(".yml") else "knowledge"
+    for pattern, rule in SERVER_PROBLEMS:
+        found = pattern.search(rest)
+        if found:
+            value = found.group("value")
+            close = difflib.get_close_matches(value, _known(rule, documents), n=3)
+            return Finding(ERROR, rule, file, line, say(f"knowledge.{rule}", entry=label, value=value,
+                                                        close=", ".join(close) or "-"))
     return Finding(ERROR, "action_server", file, line, say("knowledge.action_server", detail=problem))
+
+
+def _known(rule: str, documents: Dict[str, Tuple[Any, Lines]]) -> List[str]:
+    """The names a reference may point at, for suggesting the nearest."""
+    municipalities = (documents.get("municipalities.yml") or ({}, {}))[0] or {}
+    regions = municipalities.get("regions") or []
+    if rule == "unknown_municipality":
+        return [m.get("name", "") for r in regions for m in r.get("municipalities") or []]
+    if rule == "unknown_region":
+        return [r.get("id", "") for r in regions]
+    if rule == "unknown_project":
+        return [p.get("id", "") for p in ((documents.get("projects.yml") or ({}, {}))[0] or {}).get("projects") or []]
+    return []
 
 
 def _label(entry: Dict[str, Any]) -> str:
