@@ -15,7 +15,7 @@ DEFAULT_MODEL = Path("models/perheneuvo.tar.gz")
 
 class _Formatter(argparse.HelpFormatter):
     def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
-        super().add_usage(usage, actions, groups, prefix or say("cli.usage"))
+        super().add_usage(usage, actions, groups, say("cli.usage") if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
