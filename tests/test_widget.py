@@ -261,6 +261,17 @@ def test_history_survives_a_reload_in_session_storage_only(widget):
     assert widget.driver.execute_script("return document.cookie;") == ""
 
 
+def test_each_message_carries_the_id_the_server_records_for_safe_retries(widget, bot):
+    widget.open()
+    widget.ask(QUESTION)
+    stored = widget.stored()
+    ids = [m["id"] for m in stored["messages"] if m["who"] == "user"]
+    tracker = requests.get(f"{bot.rasa_url}/conversations/{stored['sender']}/tracker",
+                           params={"token": bot.settings.api_token}, timeout=10).json()
+    assert [e.get("message_id") for e in tracker["events"] if e["event"] == "user"] == ids
+    assert len(ids[0]) == 32
+
+
 def test_a_new_window_starts_without_history(widget):
     widget.open()
     widget.ask(QUESTION)

@@ -47,8 +47,8 @@
       send: "Lähetä",
       typing: "Perheneuvo kirjoittaa",
       unreachable:
-        "Perheneuvoon ei juuri nyt saada yhteyttä, eikä viestiäsi lähetetty. Yritä hetken " +
-        "päästä uudelleen. Hätätilanteessa soita 112.",
+        "Perheneuvoon ei juuri nyt saada yhteyttä. Voit lähettää viestisi hetken päästä " +
+        "uudelleen. Hätätilanteessa soita 112.",
       notSent: "Ei lähetetty.",
       retry: "Lähetä uudelleen",
       newTab: " (avautuu uuteen välilehteen)"
@@ -90,12 +90,16 @@
 
   // -- the conversation, kept in sessionStorage -----------------------------------------------
 
-  function newSenderId() {
+  function randomHex() {
     var bytes = new Uint8Array(16);
     window.crypto.getRandomValues(bytes);
-    return "web-" + Array.prototype.map.call(bytes, function (b) {
+    return Array.prototype.map.call(bytes, function (b) {
       return ("0" + b.toString(16)).slice(-2);
     }).join("");
+  }
+
+  function newSenderId() {
+    return "web-" + randomHex();
   }
 
   function newState() {
@@ -118,7 +122,9 @@
     }
     if (entry.who === "user") {
       var payload = typeof entry.payload === "string" ? entry.payload : entry.text;
-      return { who: "user", text: entry.text, payload: payload, failed: entry.failed === true };
+      var id = typeof entry.id === "string" ? entry.id : randomHex();
+      return { who: "user", text: entry.text, payload: payload, id: id,
+               failed: entry.failed === true };
     }
     return null;
   }
@@ -427,7 +433,11 @@
 
   // -- talking to Rasa ---------------------------------------------------------------------
 
-  function postMessage(sender, message) {
+  // `messageId` makes a retry safe: the server answers a message it already has with the
+  // replies it gave, instead of handling it twice.
+  function postMessage(sender, message, messageId) {
+    var body = { sender: sender, message: message };
+    if (messageId) body.message_id = messageId;
     var controller = new AbortController();
     var timer = window.setTimeout(function () { controller.abort(); }, REQUEST_TIMEOUT_MS);
     return window.fetch(config.server + "/webhooks/rest/webhook", {
@@ -437,7 +447,7 @@
       cache: "no-store",
       referrerPolicy: "no-referrer",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ sender: sender, message: message }),
+      body: JSON.stringify(body),
       signal: controller.signal
     }).then(function (response) {
       if (!response.ok) throw new Error("HTTP " + response.status);
@@ -454,7 +464,7 @@
     var myGeneration = generation;
     pending += 1;
     setTyping(true);
-    return postMessage(state.sender, entry.payload).then(function (replies) {
+    return postMessage(state.sender, entry.payload, entry.id).then(function (replies) {
       if (myGeneration !== generation) return;
       if (entry.failed) {
         entry.failed = false;
@@ -482,7 +492,7 @@
 
   function send(payload, shown) {
     removeReplies();
-    var entry = { who: "user", text: shown, payload: payload, failed: false };
+    var entry = { who: "user", text: shown, payload: payload, id: randomHex(), failed: false };
     state.messages.push(entry);
     appendEntry(entry);
     saveState();
