@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import io
 from pathlib import Path
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 import numpy as np  # noqa: E402
 
 from staff.evaluation import REQUIRED_ACCURACY, Result, percent  # noqa: E402
@@ -38,8 +40,10 @@ def draw_confusion(result: Result, path: Path) -> None:
     axes.imshow(shares, cmap="Blues", vmin=0, vmax=1, aspect="auto")
     for i, j in zip(*np.nonzero(matrix)):
         wrong = i != j
+        if wrong:  # wrong answers stand out in red whatever their share
+            axes.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, color="#f4b6b6"))
         axes.text(j, i, str(matrix[i, j]), ha="center", va="center", fontsize=8,
-                  color="#b00020" if wrong else ("white" if shares[i, j] > 0.5 else "black"),
+                  color="#8b0000" if wrong else ("white" if shares[i, j] > 0.5 else "black"),
                   fontweight="bold" if wrong else "normal")
     axes.set_xticks(range(len(columns)), columns, rotation=90, fontsize=8)
     axes.set_yticks(range(len(rows)), rows, fontsize=8)
@@ -47,17 +51,15 @@ def draw_confusion(result: Result, path: Path) -> None:
     axes.set_ylabel(say("eval_report.axis_expected"))
     axes.set_title(say("eval_report.picture_title"))
     figure.tight_layout()
+    buffer = io.BytesIO()
     try:
-        import io
-
-        buffer = io.BytesIO()
         figure.savefig(buffer, format="png", dpi=100)
-        atomic_write_bytes(path, buffer.getvalue())
     finally:
         plt.close(figure)
+    atomic_write_bytes(path, buffer.getvalue())
 
 
-def write_report(result: Result, out_dir: Path, model: str, now: dt.datetime = None) -> Path:
+def write_report(result: Result, out_dir: Path, model: str, now: Optional[dt.datetime] = None) -> Path:
     """Writes the picture and the page; returns the page's path."""
     out_dir.mkdir(parents=True, exist_ok=True)
     draw_confusion(result, out_dir / PICTURE)

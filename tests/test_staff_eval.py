@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 import sys
 import types
-from pathlib import Path
 from typing import Any, Dict
 
 import pytest
@@ -13,7 +12,6 @@ import pytest
 from staff import evaluation
 from staff.eval_report import confusion, write_report
 from staff.evaluation import REQUIRED_ACCURACY, evaluate, percent
-from staff.project import Project
 from tests.test_staff_check import copy_project
 
 QUESTIONS = [

@@ -8,12 +8,14 @@ staff do not edit (domain.yml, config.yml) are counted but shown only with --kai
 from __future__ import annotations
 
 import datetime as dt
-from typing import List, Optional
+import time
+from typing import Dict, List, Optional
 
 from staff.checks.knowledge import check_knowledge
 from staff.checks.rasa_data import check_with_rasa
 from staff.checks.training_data import check_training_data, read_training_files
 from staff.findings import ERROR, WARNING, Finding, errors, ordered
+from staff.messages import say
 from staff.project import Project
 
 STAFF_FILES = ("data/", "knowledge/")
@@ -37,7 +39,7 @@ def for_staff(finding: Finding) -> bool:
     return finding.level == ERROR or finding.rule != "rasa" or finding.file.startswith(STAFF_FILES)
 
 
-def summary_counts(findings: List[Finding]) -> dict:
+def summary_counts(findings: List[Finding]) -> Dict[str, int]:
     return {"errors": len(errors(findings)),
             "warnings": sum(f.level == WARNING and for_staff(f) for f in findings),
             "hidden": sum(not for_staff(f) for f in findings)}
@@ -45,10 +47,6 @@ def summary_counts(findings: List[Finding]) -> dict:
 
 def run(project: Project, show_all: bool = False) -> int:
     """Prints the findings and the summary; the exit status is 1 when there are errors."""
-    import time
-
-    from staff.messages import say
-
     started = time.perf_counter()
     print(say("check.start", project=project.root), flush=True)
     findings = check_all(project)

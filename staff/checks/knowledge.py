@@ -25,14 +25,14 @@ PHONE = re.compile(rf"^(?:0{_GROUPS}|\+358[ -]?[1-9]{_GROUPS}|1\d{{2}}(?: \d{{3}
 PHONE_DIGITS = (7, 12)  # with the leading 0
 EMAIL = re.compile(r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}$")
 
-# entry kind -> (file, list key, the field holding its period)
+# file -> (the list of entries in it, the field holding an entry's period)
 ENTRIES = {
-    "contacts": ("contacts.yml", "contacts", "valid"),
-    "places": ("places.yml", "places", "valid"),
-    "projects": ("projects.yml", "projects", "period"),
+    "contacts.yml": ("contacts", "valid"),
+    "places.yml": ("places", "valid"),
+    "projects.yml": ("projects", "period"),
 }
 # A project's period is when it ran; ended projects are described as past on purpose.
-PERIOD_MEANS_VALIDITY = {"contacts", "places"}
+PERIOD_MEANS_VALIDITY = {"contacts.yml", "places.yml"}
 OWN_RULE_FIELDS = {"source", "valid", "period"}
 
 
@@ -75,10 +75,9 @@ def check_knowledge(project: Project, today: dt.date) -> List[Finding]:
 
 
 def _entries(file: str, name: str, data: Any, lines: Lines, today: dt.date) -> List[Finding]:
-    kind = next((k for k, (f, _key, _period) in ENTRIES.items() if f == name), None)
-    if kind is None or not isinstance(data, dict) or not isinstance(data.get(kind), list):
+    if name not in ENTRIES or not isinstance(data, dict) or not isinstance(data.get(ENTRIES[name][0]), list):
         return []
-    _file, key, period_field = ENTRIES[kind]
+    key, period_field = ENTRIES[name]
     findings = []
     for index, entry in enumerate(data[key]):
         if not isinstance(entry, dict):
@@ -100,8 +99,10 @@ def _entries(file: str, name: str, data: Any, lines: Lines, today: dt.date) -> L
         period = entry.get(period_field)
         if not isinstance(period, dict) or not period.get("from") or not period.get("until"):
             add(ERROR, "no_period", (period_field,) if period_field in entry else (), field=period_field)
-        elif kind in PERIOD_MEANS_VALIDITY and _date(period["until"]) and _date(period["until"]) < today:
-            add(WARNING, "period_ended", (period_field, "until"), until=_finnish_date(_date(period["until"])))
+        elif name in PERIOD_MEANS_VALIDITY:
+            until = _date(period["until"])
+            if until and until < today:
+                add(WARNING, "period_ended", (period_field, "until"), until=_finnish_date(until))
         checked = _date(entry.get("checked"))
         if checked and today - checked > STALE_AFTER:
             add(WARNING, "not_checked", ("checked",), checked=_finnish_date(checked))

@@ -27,9 +27,6 @@ ANSWER_PREFIX = "utter_"
 _ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
 _NOT_WORD = re.compile(r"[\W_]+")
 
-Located = Tuple[str, Example]  # (file, example)
-
-
 def normalise(text: str) -> str:
     """Case, punctuation and white space folded away: "Mikä on LAPE?" -> "mikä on lape"."""
     return " ".join(_NOT_WORD.sub(" ", _ANNOTATION.sub(r"\1", text).lower()).split())
