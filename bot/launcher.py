@@ -184,8 +184,9 @@ def rasa_command(settings: Settings, port: int, endpoints: str = "endpoints.yml"
                "--interface", settings.rasa_interface, "--port", str(port),
                "--credentials", "credentials.yml", "--endpoints", endpoints,
                "--enable-api", "--auth-token", settings.resolved_api_token()]
-    for origin in settings.cors_origins.split():
-        command += ["--cors", origin]
+    origins = settings.cors_origins.split()
+    if origins:  # one --cors with every origin: Rasa keeps only the last of repeated options
+        command += ["--cors", *origins]
     return command
 
 

@@ -7,6 +7,7 @@ The Bot API is an offline request class that answers like Telegram and records e
 from __future__ import annotations
 
 import asyncio
+import re
 import itertools
 import json
 import logging
@@ -410,8 +411,11 @@ async def test_text_is_relayed_under_a_pseudonym_and_replies_come_back_in_order(
     harness.rasa.answer = lambda message: [{"text": "Ensimmäinen."}, {"text": "Toinen."},
                                            {"text": "Kolmas."}]
     await harness.text(chat_id, "Mikä on Perheneuvo?")
-    assert harness.rasa.requests == [{"sender": sender_id(KEY, chat_id),
-                                      "message": "Mikä on Perheneuvo?"}]
+    [request] = harness.rasa.requests
+    # the update's id goes along, so that an update delivered twice is answered once
+    assert request == {"sender": sender_id(KEY, chat_id), "message": "Mikä on Perheneuvo?",
+                       "message_id": request["message_id"]}
+    assert re.fullmatch(r"tg-\d+", request["message_id"])
     assert str(chat_id) not in harness.rasa.raw_bodies[0].decode()
     assert harness.api.sent_texts() == ["Ensimmäinen.", "Toinen.", "Kolmas."]
     assert all(params["chat_id"] == chat_id for params in harness.api.of("sendMessage"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import AsyncIterator
+from typing import AsyncIterator, Optional
 
 from telegram import Bot
 from telegram.constants import ChatAction
@@ -17,14 +17,16 @@ from bot.telegram.services import Services
 logger = logging.getLogger(__name__)
 
 
-async def relay(bot: Bot, shared: Services, chat_id: int, text: str) -> None:
+async def relay(bot: Bot, shared: Services, chat_id: int, text: str,
+                message_id: Optional[str] = None) -> None:
     """Sends `text` to Rasa as this chat's pseudonymous sender and every reply back. When Rasa
     cannot answer, the family gets the apology with 112 and the error is logged (the hashed id
-    and the error only, never the message)."""
+    and the error only, never the message). `message_id` (from the Telegram update) lets Rasa
+    answer an update delivered twice only once."""
     sender = shared.sender(chat_id)
     try:
         async with typing_indicator(bot, chat_id, shared.settings.typing_interval):
-            replies = await _rasa(shared).send(sender, text)
+            replies = await _rasa(shared).send(sender, text, message_id)
     except RasaUnavailable as error:
         logger.error("Rasa gave no answer for %s: %s", sender, error)
         await bot.send_message(chat_id, shared.texts.unavailable)

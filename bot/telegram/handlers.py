@@ -93,7 +93,7 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await relay(context.bot, services(context), update.effective_chat.id,
-                update.effective_message.text)
+                update.effective_message.text, message_id=f"tg-{update.update_id}")
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -117,7 +117,7 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if choice is None:
         await context.bot.send_message(chat_id, shared.texts.button_expired)
         return
-    await relay(context.bot, shared, chat_id, choice.payload)
+    await relay(context.bot, shared, chat_id, choice.payload, message_id=f"tg-{update.update_id}")
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -37,10 +37,12 @@ class RasaClient:
         self._url = base_url.rstrip("/") + "/webhooks/rest/webhook"
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
 
-    async def send(self, sender: str, message: str) -> List[BotReply]:
-        """The bot's replies to `message`, in order. Raises RasaUnavailable."""
+    async def send(self, sender: str, message: str, message_id: Optional[str] = None
+                   ) -> List[BotReply]:
+        """The bot's replies to `message`, in order. Raises RasaUnavailable. A message sent
+        again with the same `message_id` is answered from the first time (bot/rest_channel)."""
         try:
-            body = await asyncio.wait_for(self._post(sender, message), self.timeout)
+            body = await asyncio.wait_for(self._post(sender, message, message_id), self.timeout)
         except asyncio.TimeoutError:
             raise RasaUnavailable(f"no answer within {self.timeout:g} s") from None
         except httpx.HTTPError as error:
@@ -50,8 +52,11 @@ class RasaClient:
     async def close(self) -> None:
         await self._client.aclose()
 
-    async def _post(self, sender: str, message: str) -> Any:
-        response = await self._client.post(self._url, json={"sender": sender, "message": message})
+    async def _post(self, sender: str, message: str, message_id: Optional[str]) -> Any:
+        body = {"sender": sender, "message": message}
+        if message_id:
+            body["message_id"] = message_id
+        response = await self._client.post(self._url, json=body)
         if response.status_code != 200:
             raise RasaUnavailable(f"HTTP {response.status_code}")
         try:
