@@ -6,7 +6,7 @@ VENV    := .venv
 PY      := $(VENV)/bin/python
 RASA    := $(VENV)/bin/rasa
 MODEL   := models/perheneuvo.tar.gz
-APT_PACKAGES := libvoikko1 voikko-fi chromium chromium-driver
+APT_PACKAGES := libvoikko1 voikko-fi chromium chromium-driver postgresql redis-server nginx
 TRAINING_INPUTS := config.yml domain.yml $(shell find data knowledge components actions -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 -include .env
 export
@@ -14,10 +14,11 @@ export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
 .PHONY: help setup run train test test-unit validate test-stories eval bench compare-pipelines lock clean \
+        run-production test-production \
         check reload inbox inbox-add
 
 help: ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 setup: .stamps/apt .stamps/venv ## Install system packages and the locked Python environment
 
@@ -55,17 +56,24 @@ $(MODEL).sha256: $(MODEL)
 run: setup train ## Start the bot: Rasa on 5005 (REST), actions on 5055; Ctrl-C stops all
 	$(PY) -m bot.launcher
 
+run-production: setup train ## PostgreSQL, Redis, 2 Rasa servers, actions behind nginx on 8081 (docs/production.md)
+	$(PY) -m deploy
+
 validate: setup ## Check the training data with rasa data validate
 	$(RASA) data validate --quiet
 
 test-unit: setup ## Unit tests (no trained model needed)
 	$(PY) -m pytest -q tests -m "not model"
 
+test-production: setup train ## Production profile: 100 conversations through nginx while servers fail
+	$(PY) -m pytest -q tests/test_production.py -m production
+
 test-stories: setup train ## Conversation tests in tests/test_stories.yml
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
 
-test: setup train validate ## Every test: unit, model, end-to-end, stories, held-out evaluation
-	$(PY) -m pytest -q tests
+test: setup train validate ## Every test: unit, model, end-to-end, production, stories, held-out evaluation
+	$(PY) -m pytest -q tests -m "not production"
+	$(MAKE) --no-print-directory test-production
 	$(MAKE) --no-print-directory test-stories
 	$(MAKE) --no-print-directory eval
 

@@ -1,0 +1,265 @@
+"""The production profile on free loopback ports in a scratch directory, and a load client of
+many concurrent conversations; used by tests/test_production.py and `make bench`.
+
+The load client talks to nginx as families' browsers would: each conversation from its own
+client address (127.0.1.x, so nginx's per-address limit applies per family), one message at
+a time, every message with a message_id. A message that fails (connection error, timeout,
+HTTP 500/502/503/504) is sent again with the same message_id, which the REST channel answers
+at most once; the latency counted is the family's: from the first attempt to the answer.
+"""
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple
+
+import aiohttp
+
+from bot.launcher import ROOT
+from deploy import redis_server
+from deploy.profile import Production
+from deploy.settings import ProductionSettings
+
+RETRY_STATUSES = {500, 502, 503, 504}
+RUNNING_LINE = "production profile is running"
+
+
+def is_try_again(texts: Sequence[str]) -> bool:
+    """The REST channel's answer to a turn that produced no reply (utter_try_again_shortly)."""
+    return len(texts) == 1 and "hetken kuluttua" in texts[0] and "112" in texts[0]
+
+
+def free_port_block(count: int, attempts: int = 50) -> int:
+    """The first of `count` consecutive free loopback ports."""
+    for _ in range(attempts):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            first = probe.getsockname()[1]
+        if first + count > 65535:
+            continue
+        sockets = []
+        try:
+            for port in range(first, first + count):
+                sock = socket.socket()
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return first
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise RuntimeError(f"no {count} consecutive free ports found")
+
+
+class LocalProfile:
+    """`python -m deploy` as a child process, with its own directory and ports."""
+
+    def __init__(self, rasa_servers: int = 2):
+        self.directory = Path(tempfile.mkdtemp(prefix="perheneuvo-production-"))
+        self.directory.chmod(0o755)  # PostgreSQL's user must reach its data directory
+        self.api_token = secrets.token_hex(16)
+        self.env = {
+            "PERHENEUVO_PRODUCTION_DIR": str(self.directory / "profile"),
+            "PERHENEUVO_RASA_SERVERS": str(rasa_servers),
+            "PERHENEUVO_RASA_BASE_PORT": str(free_port_block(rasa_servers)),
+            "PERHENEUVO_HTTP_PORT": str(free_port_block(1)),
+            "PERHENEUVO_PRODUCTION_ACTIONS_PORT": str(free_port_block(1)),
+            "PERHENEUVO_POSTGRES_PORT": str(free_port_block(1)),
+            "PERHENEUVO_REDIS_PORT": str(free_port_block(1)),
+            "PERHENEUVO_API_TOKEN": self.api_token,
+            "RASA_TELEMETRY_ENABLED": "false",
+        }
+        environ = {**os.environ, **self.env}
+        settings = ProductionSettings.from_env(environ)
+        self.settings = dataclasses.replace(
+            settings, base=dataclasses.replace(settings.base, api_token=self.api_token))
+        self.log = self.directory / "deploy.log"
+        self.process: Optional[subprocess.Popen] = None
+        self._ready = {service.name: service.ready
+                       for service in Production(self.settings).app_services()}
+        self._ready["redis"] = lambda: redis_server.responds(self.settings)
+
+    @property
+    def url(self) -> str:
+        return self.settings.public_url
+
+    def start(self, timeout: float = 420.0) -> float:
+        """Starts the runner and waits until it reports every server answering; seconds."""
+        started = time.monotonic()
+        with open(self.log, "ab") as output:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "deploy"], cwd=ROOT, env={**os.environ, **self.env},
+                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
+        while RUNNING_LINE not in self.log.read_text(errors="replace"):
+            if self.process.poll() is not None:
+                raise RuntimeError(f"python -m deploy exited with {self.process.returncode}:\n"
+                                   f"{self.logs_tail()}")
+            if time.monotonic() - started > timeout:
+                raise TimeoutError(f"the production profile did not start in {timeout:.0f} s:\n"
+                                   f"{self.logs_tail()}")
+            time.sleep(0.5)
+        return time.monotonic() - started
+
+    def pid(self, name: str) -> Optional[int]:
+        try:
+            return int(self.settings.path("pids", f"{name}.pid").read_text())
+        except (OSError, ValueError):
+            return None
+
+    def kill(self, name: str, signum: int = signal.SIGKILL) -> int:
+        pid = self.pid(name)
+        if pid is None:
+            raise RuntimeError(f"{name} has no pid file")
+        os.kill(pid, signum)
+        return pid
+
+    def answering(self, name: str) -> bool:
+        return self._ready[name]()
+
+    def restarted(self, name: str, old_pid: int) -> bool:
+        """Whether the runner has started `name` again and it answers."""
+        pid = self.pid(name)
+        return pid is not None and pid != old_pid and self.answering(name)
+
+    def stop(self, timeout: float = 120.0) -> Optional[int]:
+        """SIGTERM to the runner (it stops everything it started); its exit code."""
+        if self.process is None:
+            return None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        return self.process.returncode
+
+    def logs_tail(self, chars: int = 2500) -> str:
+        parts = [f"--- deploy.log\n{_tail(self.log, chars)}"]
+        for log in sorted(self.settings.path("logs").glob("*.log")):
+            parts.append(f"--- {log.name}\n{_tail(log, chars)}")
+        return "\n".join(parts)
+
+    def remove(self) -> None:
+        subprocess.run(["rm", "-rf", str(self.directory)], check=False)
+
+
+def _tail(path: Path, chars: int) -> str:
+    try:
+        return path.read_text(errors="replace")[-chars:]
+    except OSError:
+        return "(none)"
+
+
+# -- load ----------------------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Answer:
+    texts: List[str]
+    latency_s: float
+    attempts: int
+    answered_at: float
+
+
+class Conversations:
+    """`count` conversations, each sending `messages` in order through nginx."""
+
+    def __init__(self, url: str, count: int, messages: Sequence[str], sender_prefix: str,
+                 request_timeout: float = 90.0, message_deadline: float = 240.0):
+        self.url = url.rstrip("/") + "/webhooks/rest/webhook"
+        self.count = count
+        self.messages = list(messages)
+        self.sender_prefix = sender_prefix
+        self.request_timeout = request_timeout
+        self.message_deadline = message_deadline
+        self.answers: Dict[Tuple[int, int], Answer] = {}
+        self.failures: Dict[Tuple[int, int], str] = {}
+        self.retries = 0
+
+    def sender(self, conversation: int) -> str:
+        return f"{self.sender_prefix}-{conversation:03d}"
+
+    def message_id(self, conversation: int, index: int) -> str:
+        return f"{self.sender(conversation)}-m{index:02d}"
+
+    async def run(self, gate: Optional[Callable[[int], Awaitable[None]]] = None) -> None:
+        """Runs every conversation to its end; `gate(index)` is awaited before message `index`."""
+        await asyncio.gather(*(self._conversation(n, gate) for n in range(self.count)))
+
+    async def _conversation(self, number: int, gate) -> None:
+        # 127.0.1.1, 127.0.1.2, ...: every family has its own address
+        source = f"127.0.{1 + number // 250}.{1 + number % 250}"
+        connector = aiohttp.TCPConnector(local_addr=(source, 0), limit=1)
+        timeout = aiohttp.ClientTimeout(total=self.request_timeout)
+        async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+            for index, text in enumerate(self.messages):
+                if gate is not None:
+                    await gate(index)
+                answer = await self._send(session, number, index, text)
+                if answer is None:  # recorded; the rest of the conversation is not sent
+                    for later in range(index + 1, len(self.messages)):
+                        self.failures[(number, later)] = "not sent: an earlier message failed"
+                    return
+                self.answers[(number, index)] = answer
+
+    async def _send(self, session: aiohttp.ClientSession, number: int, index: int,
+                    text: str) -> Optional[Answer]:
+        body = {"sender": self.sender(number), "message": text,
+                "message_id": self.message_id(number, index)}
+        started = time.perf_counter()
+        attempts, pause = 0, 0.25
+        while True:
+            attempts += 1
+            problem = ""
+            try:
+                async with session.post(self.url, json=body) as reply:
+                    if reply.status == 200:
+                        data = await reply.json(content_type=None)
+                        texts = [m.get("text") for m in data if isinstance(m, dict) and m.get("text")]
+                        return Answer(texts, time.perf_counter() - started, attempts,
+                                      time.monotonic())
+                    problem = f"HTTP {reply.status}"
+                    if reply.status not in RETRY_STATUSES:
+                        detail = (await reply.text())[:200]
+                        self.failures[(number, index)] = f"{problem}: {detail}"
+                        return None
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                problem = f"{type(error).__name__}: {error}"
+            if time.perf_counter() - started > self.message_deadline:
+                self.failures[(number, index)] = (f"no answer in {self.message_deadline:.0f} s "
+                                                  f"(last: {problem})")
+                return None
+            self.retries += 1
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 4.0)
+
+    def settled(self, indices: Sequence[int]) -> int:
+        """How many of the messages `indices` have been answered or have failed for good."""
+        wanted = set(indices)
+        return sum(1 for keys in (self.answers, self.failures) for (_, index) in keys
+                   if index in wanted)
+
+
+def figures(answers: Sequence[Answer], wall_s: float) -> Dict[str, Any]:
+    """p50/p95 latency (ms) and throughput (answers per second of wall time)."""
+    latencies = sorted(a.latency_s * 1000 for a in answers)
+    result: Dict[str, Any] = {"messages": len(latencies), "wall_s": round(wall_s, 1),
+                              "msgs_per_s": round(len(latencies) / wall_s, 1) if wall_s else None}
+    if latencies:
+        p95 = (statistics.quantiles(latencies, n=20, method="inclusive")[18]
+               if len(latencies) > 1 else latencies[0])
+        result.update(p50_ms=round(statistics.median(latencies)), p95_ms=round(p95),
+                      max_ms=round(latencies[-1]))
+    return result

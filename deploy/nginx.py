@@ -1,0 +1,96 @@
+"""nginx as the load balancer: its configuration from deploy/nginx.conf.template, and the
+widget's pages served with the same security headers as bot.web serves them."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Dict, List
+
+from bot.web.headers import security_headers
+from bot.web.server import render_demo_page
+from deploy.settings import NGINX_TEMPLATE, ProductionSettings
+from deploy.supervisor import Service
+
+# A Rasa server that refused a connection is left out this long before nginx tries it again.
+FAIL_TIMEOUT_S = 10
+# Paths of bot/web/static served as they are (the demo page is rendered first).
+STATIC_PATHS = {"= /tietosuoja.html": "tietosuoja.html", "/widget/": "widget",
+                "/assets/": "assets"}
+
+
+def _headers(path: str) -> List[str]:
+    # The widget talks to the address it was loaded from: this nginx ('self').
+    return [f'add_header {name} "{value}" always;'
+            for name, value in security_headers(path, "'self'").items()]
+
+
+def _location(match: str, lines: List[str]) -> str:
+    body = "\n".join(f"            {line}" for line in lines)
+    return f"        location {match} {{\n{body}\n        }}\n"
+
+
+def static_locations(settings: ProductionSettings) -> str:
+    """The demo page at / and the widget's files, when bot/web/static exists."""
+    static = settings.static_dir
+    if not (static / "index.html").is_file():
+        return ""
+    www = settings.path("nginx", "www")
+    www.mkdir(parents=True, exist_ok=True)
+    template = (static / "index.html").read_text(encoding="utf-8")
+    # data-server="" makes the widget post to the address it came from
+    (www / "index.html").write_text(render_demo_page(template, ""), encoding="utf-8")
+    blocks = [_location("= /", [f"root {www};", "try_files /index.html =404;"]
+                        + _headers("/"))]
+    for match, name in STATIC_PATHS.items():
+        if (static / name).exists():
+            blocks.append(_location(match, _headers(match.lstrip("= "))))
+    return "".join(blocks)
+
+
+def render(settings: ProductionSettings) -> str:
+    upstreams = "\n".join(
+        f"        server 127.0.0.1:{port} max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s;"
+        for port in settings.rasa_ports)
+    values: Dict[str, str] = {
+        "nginx_dir": str(settings.path("nginx")),
+        "log_dir": str(settings.path("logs")),
+        "rate_limit": settings.rate_limit,
+        "rate_burst": str(settings.rate_burst),
+        "upstream_servers": upstreams,
+        "http_address": settings.http_address,
+        "http_port": str(settings.http_port),
+        "static_dir": str(settings.static_dir),
+        "read_timeout": str(settings.lock_lifetime + 30),
+        "next_upstream_tries": str(settings.rasa_servers),
+        "static_locations": static_locations(settings),
+    }
+    text = NGINX_TEMPLATE.read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", value)
+    if "{{" in text:
+        raise ValueError(f"{NGINX_TEMPLATE}: a placeholder was not filled in")
+    return text
+
+
+def write_config(settings: ProductionSettings) -> Path:
+    directory = settings.path("nginx")
+    directory.mkdir(parents=True, exist_ok=True)
+    settings.path("logs").mkdir(parents=True, exist_ok=True)
+    config = directory / "nginx.conf"
+    config.write_text(render(settings), encoding="utf-8")
+    return config
+
+
+def binary() -> str:
+    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists()
+                                      else None)
+    if not found:
+        raise RuntimeError("nginx is not installed: run 'make setup' (it installs Debian's "
+                           "nginx package)")
+    return found
+
+
+def service(settings: ProductionSettings, ready) -> Service:
+    config = write_config(settings)
+    return Service("nginx", [binary(), "-c", str(config), "-p", str(config.parent)],
+                   ready=ready)

@@ -1,0 +1,109 @@
+"""The production profile's processes, in the order they start, and the loop that keeps them
+running."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from typing import List, Optional
+
+from bot import model_files
+from bot.launcher import RASA_SERVER_ENV, ROOT, actions_command, rasa_command
+from deploy import nginx, postgres, redis_server
+from deploy.settings import ENDPOINTS, ProductionSettings
+from deploy.supervisor import Service, Supervisor, log
+
+RETENTION_INTERVAL_S = 24 * 3600
+
+
+def http_ok(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as reply:
+            return reply.status == 200
+    except OSError:
+        return False
+
+
+def port_open(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
+def rasa_server_name(index: int) -> str:
+    return f"rasa-{index + 1}"
+
+
+class Production:
+    def __init__(self, settings: ProductionSettings):
+        self.settings = settings
+        self.supervisor = Supervisor(settings.path("logs"), settings.path("pids"))
+        self.next_retention = 0.0
+        self.retention: Optional[subprocess.Popen] = None
+
+    def app_services(self) -> List[Service]:
+        """The action server and the Rasa servers."""
+        settings = self.settings
+        launcher = settings.launcher_settings()
+        env = {"TF_CPP_MIN_LOG_LEVEL": "2", **settings.server_env()}
+        services = [Service("actions", actions_command(settings.actions_port),
+                            ready=lambda: http_ok(f"http://127.0.0.1:{settings.actions_port}/health"),
+                            # rasa-sdk binds to SANIC_HOST: loopback only
+                            env={**env, "SANIC_HOST": "127.0.0.1"})]
+        for index, port in enumerate(settings.rasa_ports):
+            services.append(Service(
+                rasa_server_name(index),
+                rasa_command(launcher, port, endpoints=str(ENDPOINTS)),
+                ready=lambda port=port: http_ok(f"http://127.0.0.1:{port}/"),
+                env={**env, **RASA_SERVER_ENV}))
+        return services
+
+    def start(self, timeout: float = 300.0) -> None:
+        """Starts everything and waits until every server answers."""
+        settings = self.settings
+        model_files.verify(settings.base.model)
+        settings.directory.mkdir(parents=True, exist_ok=True)
+        postgres.initialise(settings)
+        stores = [postgres.service(settings), redis_server.service(settings)]
+        for service in stores:
+            self.supervisor.start(service)
+        self.supervisor.wait_ready([s.name for s in stores], timeout=60)
+        postgres.create_database(settings)
+        front = nginx.service(settings, ready=lambda: port_open(settings.http_port))
+        servers = self.app_services() + [front]
+        for service in servers:  # in parallel: a Rasa server takes most of a minute
+            self.supervisor.start(service)
+        self.supervisor.wait_ready([s.name for s in servers], timeout)
+
+    def run(self) -> None:
+        """Restarts what dies and deletes expired conversations daily (until interrupted)."""
+        while True:
+            self.supervisor.check()
+            if self.retention is not None:
+                self.retention.poll()  # reaped when done
+            if time.monotonic() >= self.next_retention:
+                self.delete_expired_conversations()
+                self.next_retention = time.monotonic() + RETENTION_INTERVAL_S
+            time.sleep(0.5)
+
+    def delete_expired_conversations(self) -> None:
+        """bot.retention on the PostgreSQL store, in the background (its log: retention.log)."""
+        with open(self.settings.path("logs", "retention.log"), "ab") as output:
+            self.retention = subprocess.Popen(
+                [sys.executable, "-m", "bot.retention", "--endpoints", str(ENDPOINTS)], cwd=ROOT,
+                env=dict(os.environ, **self.settings.server_env()),
+                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
+
+    def stop(self) -> None:
+        """nginx and the servers first, then the stores they write to."""
+        log("stopping")
+        names = list(self.supervisor.running)
+        stores = ["postgres", "redis"]
+        self.supervisor.stop([name for name in names if name not in stores])
+        self.supervisor.stop(stores)
+        log("stopped")

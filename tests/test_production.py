@@ -1,0 +1,343 @@
+"""The production profile under load and faults (`make test-production`).
+
+Starts `python -m deploy` on free loopback ports: PostgreSQL, Redis, two Rasa servers, the
+action server and nginx. Checks that nginx passes on only the REST channel, refuses large
+bodies and limits requests per client address; then 100 concurrent conversations of 10
+messages each go through nginx while, one after another, a Rasa server is killed, the action
+server is killed and Redis is stopped, each brought back by the runner alone. Every
+conversation must get every answer, and its whole history must be in PostgreSQL.
+"""
+from __future__ import annotations
+
+import asyncio
+import http.client
+import json
+import signal
+import time
+from collections import Counter
+from typing import Dict, List, Optional
+
+import aiohttp
+import psycopg2
+import pytest
+import requests
+
+from deploy.harness import Conversations, LocalProfile, figures, is_try_again
+
+pytestmark = [pytest.mark.model, pytest.mark.production]
+
+CONVERSATIONS = 100
+# (message, answered by the action server): each phase has one of each, the action last.
+MESSAGES = [
+    ("Mikä on perhekeskus?", False),
+    ("keneen otan yhteyttä mikkelissä", True),
+    ("mitä on eroauttaminen", False),
+    ("onko kangasniemellä kohtaamispaikkaa", True),
+    ("mikä on lapset puheeksi", False),
+    ("keneen otan yhteyttä kangasniemellä", True),
+    ("hei", False),
+    ("kuka on keski-suomen muutosagentti", True),
+    ("onko mikkelissä kohtaamispaikkaa", True),
+    ("kiitos", False),
+]
+# Phases of two messages each; the fault is made once this share of a phase's answers is in.
+PHASES = ["both servers", "rasa-1 killed", "action server killed", "redis stopped",
+          "all recovered"]
+FAULT_AFTER = 0.3
+RECOVERY_TIMEOUT_S = 300.0
+
+
+@pytest.fixture(scope="module")
+def profile():
+    local = LocalProfile(rasa_servers=2)
+    try:
+        startup = local.start()
+    except (RuntimeError, TimeoutError):
+        local.stop()
+        local.remove()
+        raise
+    print(f"\nproduction profile up in {startup:.1f} s")
+    yield local
+    local.stop()
+    local.remove()
+
+
+def nginx(profile: LocalProfile, path: str, method: str = "GET", body: Optional[bytes] = None
+          ) -> http.client.HTTPResponse:
+    """A request with the path exactly as written (no client-side normalising)."""
+    connection = http.client.HTTPConnection("127.0.0.1", profile.settings.http_port, timeout=30)
+    connection.request(method, path, body=body,
+                       headers={"Content-Type": "application/json"} if body else {})
+    reply = connection.getresponse()
+    reply.read()
+    connection.close()
+    return reply
+
+
+def test_rasa_http_api_is_not_reachable_through_nginx(profile):
+    token = profile.api_token
+    rasa = f"http://127.0.0.1:{profile.settings.rasa_ports[0]}"
+    # the API is on and the token works on the Rasa server's own loopback port ...
+    assert requests.get(f"{rasa}/status", params={"token": token}, timeout=30).status_code == 200
+    # ... but nothing of it is reachable through nginx, token or not
+    for method, path in [("GET", f"/status?token={token}"), ("GET", "/version"),
+                         ("GET", f"/conversations/x/tracker?token={token}"),
+                         ("PUT", f"/model?token={token}"),
+                         ("POST", f"/model/parse?token={token}"),
+                         ("GET", f"/webhooks/rest/../../status?token={token}"),
+                         ("GET", f"/webhooks/rest/%2e%2e/%2e%2e/status?token={token}"),
+                         ("GET", f"/webhooks/rest/..%2f..%2fstatus?token={token}"),
+                         ("DELETE", "/webhooks/rest/webhook")]:
+        status = nginx(profile, path, method).status
+        assert status in (400, 403, 404, 405), (method, path, status)
+    # the REST channel and the widget's page are
+    assert nginx(profile, "/webhooks/rest/").status == 200
+    page = requests.get(f"{profile.url}/", timeout=30)
+    assert page.status_code == 200 and "perheneuvo.js" in page.text
+    assert "{{" not in page.text
+    assert "connect-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_nginx_refuses_bodies_over_64_kb(profile):
+    url = f"{profile.url}/webhooks/rest/webhook"
+    small = json.dumps({"sender": "size-check", "message": "x" * 2000}).encode()
+    assert requests.post(url, data=small, timeout=60).status_code == 200
+    padding = 64 * 1024 - len(b'{"sender": "size-check", "message": ""}') + 1
+    large = json.dumps({"sender": "size-check", "message": "x" * padding}).encode()
+    assert len(large) == 64 * 1024 + 1
+    assert requests.post(url, data=large, timeout=60).status_code == 413
+
+
+def per_second(rate: str) -> float:
+    """nginx's rate ("10r/s", "600r/m") in requests per second."""
+    count, unit = rate.split("r/")
+    return float(count) / (60.0 if unit == "m" else 1.0)
+
+
+async def requests_from(source: str, url: str, count: int) -> Counter:
+    """`count` requests at once from the client address `source`; their statuses."""
+    connector = aiohttp.TCPConnector(local_addr=(source, 0), limit=count)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        async def one() -> int:
+            async with session.get(url) as reply:
+                return reply.status
+        return Counter(await asyncio.gather(*(one() for _ in range(count))))
+
+
+def test_nginx_limits_requests_per_client_address(profile):
+    settings = profile.settings
+    url = f"{profile.url}/webhooks/rest/"
+
+    async def flood_and_another():
+        flood = asyncio.create_task(requests_from("127.0.0.77", url, 3 * settings.rate_burst))
+        await asyncio.sleep(0.05)
+        return await flood, await requests_from("127.0.0.78", url, 1)
+
+    started = time.monotonic()
+    flooded, other = asyncio.run(flood_and_another())
+    elapsed = time.monotonic() - started
+    # the burst and what the rate refills meanwhile get through; the rest is refused
+    allowed = settings.rate_burst + 1 + int(elapsed * per_second(settings.rate_limit)) + 1
+    assert set(flooded) == {200, 429}, flooded
+    assert settings.rate_burst + 1 <= flooded[200] <= allowed, (flooded, elapsed)
+    # another address is not affected
+    assert other == Counter({200: 1})
+
+
+# -- load and faults -----------------------------------------------------------------------------
+
+
+def reference_answers(profile: LocalProfile) -> List[List[str]]:
+    """What one conversation is answered with when nothing is wrong."""
+    probe = Conversations(profile.url, 1, [m for m, _ in MESSAGES], "probe")
+    asyncio.run(probe.run())
+    assert not probe.failures, probe.failures
+    answers = [probe.answers[(0, i)].texts for i in range(len(MESSAGES))]
+    for (message, _), texts in zip(MESSAGES, answers):
+        assert texts and not is_try_again(texts), (message, texts)
+    return answers
+
+
+class FaultRun:
+    """Runs the conversations phase by phase, making one fault in each middle phase."""
+
+    def __init__(self, profile: LocalProfile, load: Conversations):
+        self.profile = profile
+        self.load = load
+        self.events = [asyncio.Event() for _ in PHASES]
+        self.windows: Dict[str, List[float]] = {}   # phase -> [start, last answer]
+        self.recovery_s: Dict[str, float] = {}
+        self.access_log_offset = 0
+
+    async def gate(self, index: int) -> None:
+        await self.events[index // 2].wait()
+
+    async def control(self) -> None:
+        faults = {1: "rasa-1", 2: "actions", 3: "redis"}
+        for phase, name in enumerate(PHASES):
+            indices = [2 * phase, 2 * phase + 1]
+            if phase == len(PHASES) - 1:
+                self.access_log_offset = self.profile.settings.path(
+                    "logs", "nginx-access.log").stat().st_size
+            start = time.monotonic()
+            self.events[phase].set()
+            old_pid = None
+            if phase in faults:
+                await self.until(lambda: self.load.settled(indices)
+                                 >= FAULT_AFTER * 2 * CONVERSATIONS, 600, f"{name}: answers")
+                # Redis is stopped as an operator would; the servers are killed outright
+                signum = signal.SIGTERM if faults[phase] == "redis" else signal.SIGKILL
+                old_pid = self.profile.kill(faults[phase], signum)
+                killed_at = time.monotonic()
+            await self.until(lambda: self.load.settled(indices) >= 2 * CONVERSATIONS, 900,
+                             f"{name}: all answers")
+            last = max((a.answered_at for (_, i), a in self.load.answers.items()
+                        if i in indices), default=time.monotonic())
+            self.windows[name] = [start, last]
+            if old_pid is not None:
+                service = faults[phase]
+                await self.until(lambda: self.profile.restarted(service, old_pid),
+                                 RECOVERY_TIMEOUT_S, f"{service} restarted by the runner",
+                                 blocking=True)
+                self.recovery_s[service] = time.monotonic() - killed_at
+
+    async def until(self, condition, timeout: float, what: str, blocking: bool = False
+                    ) -> None:
+        """Waits for `condition()`; one that does network calls runs in a thread (`blocking`),
+        so that the conversations' own timing is not held up."""
+        deadline = time.monotonic() + timeout
+        while not (await asyncio.to_thread(condition) if blocking else condition()):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for: {what}")
+            await asyncio.sleep(0.2)
+
+    async def run(self) -> None:
+        control = asyncio.create_task(self.control())
+        load = asyncio.create_task(self.load.run(self.gate))
+        await asyncio.wait({control, load}, return_when=asyncio.FIRST_EXCEPTION)
+        if control.done() and control.exception():
+            load.cancel()  # the conversations would wait at the next gate for ever
+        await control
+        await load
+
+
+def stored_history(profile: LocalProfile, prefix: str) -> Dict[str, List[dict]]:
+    """The events of every load conversation, in the order PostgreSQL stored them."""
+    settings = profile.settings
+    connection = psycopg2.connect(host="127.0.0.1", port=settings.postgres_port,
+                                  dbname=settings.postgres_db, user=settings.postgres_user,
+                                  password=settings.database_password)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sender_id, type_name, data FROM events "
+                           "WHERE sender_id LIKE %s ORDER BY id", (prefix + "-%",))
+            history: Dict[str, List[dict]] = {}
+            for sender, kind, data in cursor.fetchall():
+                history.setdefault(sender, []).append({"type": kind, **json.loads(data)})
+    finally:
+        connection.close()
+    return history
+
+
+def turns(events: List[dict]) -> List[tuple]:
+    """(message_id, text, bot texts after it) for every user message, in stored order."""
+    result = []
+    for event in events:
+        if event["type"] == "user":
+            result.append((event.get("message_id"), event.get("text"), []))
+        elif event["type"] == "bot" and result:
+            result[-1][2].append(event.get("text"))
+    return result
+
+
+def test_load_with_a_server_the_action_server_and_redis_failing(profile, capsys):
+    reference = reference_answers(profile)
+    load = Conversations(profile.url, CONVERSATIONS, [m for m, _ in MESSAGES], "load")
+    run = FaultRun(profile, load)
+    started = time.monotonic()
+    asyncio.run(run.run())
+    wall = time.monotonic() - started
+
+    assert not load.failures, sorted(load.failures.items())[:10]
+    # every conversation got an answer to every message: the right one, or during the
+    # action server's outage (only there, only for a message that needs it) "try again"
+    try_again = Counter()
+    for (number, index), answer in sorted(load.answers.items()):
+        phase = PHASES[index // 2]
+        message, needs_action = MESSAGES[index]
+        if answer.texts == reference[index]:
+            continue
+        assert (phase == "action server killed" and needs_action
+                and is_try_again(answer.texts)), (load.sender(number), message, answer.texts)
+        try_again[message] += 1
+    assert len(load.answers) == CONVERSATIONS * len(MESSAGES)
+    assert sum(try_again.values()) >= 1, "the action server's outage was never noticed"
+
+    # the whole history of every conversation is in PostgreSQL: each message once, in order,
+    # followed by the answers the family got ("try again" is the channel's, never stored)
+    history = stored_history(profile, "load")
+    assert len(history) == CONVERSATIONS
+    for number in range(CONVERSATIONS):
+        sender = load.sender(number)
+        stored = turns(history[sender])
+        assert [t[0] for t in stored] == [load.message_id(number, i) for i in range(10)], sender
+        for index, (message_id, text, bots) in enumerate(stored):
+            assert text == MESSAGES[index][0], (message_id, text)
+            got = load.answers[(number, index)].texts
+            assert bots == got or (is_try_again(got) and bots == []), (message_id, bots, got)
+
+    # after the faults both Rasa servers answer through nginx again
+    log = profile.settings.path("logs", "nginx-access.log").read_text()[run.access_log_offset:]
+    used = Counter(line.split("upstream=")[1].split()[0].rstrip(",")
+                   for line in log.splitlines() if '"POST /webhooks/rest/webhook" 200' in line)
+    rasa = {f"127.0.0.1:{port}" for port in profile.settings.rasa_ports}
+    assert rasa <= set(used), used
+
+    with capsys.disabled():
+        print(report(load, run, sum(try_again.values()), wall))
+
+
+def report(load: Conversations, run: FaultRun, try_again: int, wall: float) -> str:
+    """Latency (from the first attempt to the answer) and throughput, phase by phase; the
+    time a phase waited for a restarted process to answer again is not counted."""
+    lines = [f"\nproduction profile: {CONVERSATIONS} conversations x {len(MESSAGES)} messages "
+             f"through nginx to 2 Rasa servers; {wall:.0f} s in all, {load.retries} retries",
+             f"  {'phase':<22}{'msgs':>6}{'p50 ms':>9}{'p95 ms':>9}{'msg/s':>8}  notes"]
+    notes = {PHASES[1]: f"rasa-1 back after {run.recovery_s['rasa-1']:.0f} s",
+             PHASES[2]: f"actions back after {run.recovery_s['actions']:.0f} s; "
+                        f"{try_again} 'try again' answers",
+             PHASES[3]: f"redis back after {run.recovery_s['redis']:.0f} s"}
+
+    def row(label: str, phases: List[int]) -> Dict:
+        answers = [a for (_, i), a in load.answers.items() if i // 2 in phases]
+        busy = sum(run.windows[PHASES[p]][1] - run.windows[PHASES[p]][0] for p in phases)
+        f = figures(answers, busy)
+        lines.append(f"  {label:<22}{f['messages']:>6}{f['p50_ms']:>9}{f['p95_ms']:>9}"
+                     f"{f['msgs_per_s']:>8}  {notes.get(label, '')}")
+        return f
+
+    for phase, name in enumerate(PHASES):
+        row(name, [phase])
+    everything = row("all phases", list(range(len(PHASES))))
+    steady = row("no fault (1st + 5th)", [0, len(PHASES) - 1])
+    lines.append("PRODUCTION_FIGURES " + json.dumps({"all": everything, "no_fault": steady,
+                                                     "retries": load.retries}))
+    return "\n".join(lines)
+
+
+def test_runner_stops_everything_it_started(profile):
+    pids = {name: profile.pid(name) for name in
+            ["postgres", "redis", "actions", "rasa-1", "rasa-2", "nginx"]}
+    assert all(pids.values()), pids
+    assert profile.stop() == 0
+    alive = [name for name, pid in pids.items() if _alive(pid)]
+    assert not alive, alive
+    assert not profile.answering("rasa-1") and not profile.answering("redis")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[1][0] != "Z"
+    except OSError:
+        return False
