@@ -90,6 +90,12 @@ def test_the_same_example_under_two_topics_is_an_error_after_normalising(project
     assert normalise("  MIKÄ on perhekeskus!! ") == normalise("Mikä on perhekeskus?")
 
 
+def test_words_are_normalised_as_the_bots_tokenizer_splits_them():
+    assert normalise("Etelä-Savon LAPE, 2019?") == normalise("etelä-savon  lape 2019") == "etelä-savon lape 2019"
+    # one word for the tokenizer, two words without the hyphen: a near-duplicate, not the same
+    assert normalise("raija harju-kivisen numero") != normalise("raija harju kivisen numero")
+
+
 def test_near_duplicates_across_topics_are_a_warning_not_an_error(project):
     path = project.data_dir / "faq" / "erokahvila.yml"
     line = replace_in(path, "    - erokahvila\n", "    - erokahvila\n    - mikä on perhekeskuss\n") + 1

@@ -132,7 +132,7 @@ def _missing(error: jsonschema.ValidationError) -> List[str]:
 
 
 def _explain(error: jsonschema.ValidationError) -> str:
-    where = "/".join(str(p) for p in error.path) or "(koko tiedosto)"
+    where = "/".join(str(p) for p in error.path) or say("schema.whole_file")
     kind = error.validator
     if kind == "required":
         return say("schema.required", where=where, field=", ".join(_missing(error)))

@@ -10,6 +10,7 @@ from typing import Dict, Iterable, List, Tuple
 import numpy as np
 from scipy import sparse
 
+from actions.finnish import words
 from staff.findings import ERROR, WARNING, Finding
 from staff.messages import say
 from staff.project import Project
@@ -25,11 +26,12 @@ FAQ_PREFIX = "faq/"
 ANSWER_PREFIX = "utter_"
 
 _ANNOTATION = re.compile(r"\[([^\]]*)\](?:\([^)]*\)|\{[^}]*\})")
-_NOT_WORD = re.compile(r"[\W_]+")
 
 def normalise(text: str) -> str:
-    """Case, punctuation and white space folded away: "Mikä on LAPE?" -> "mikä on lape"."""
-    return " ".join(_NOT_WORD.sub(" ", _ANNOTATION.sub(r"\1", text).lower()).split())
+    """Case, punctuation and white space folded away, the words split as the bot's tokenizer
+    splits them (a hyphenated word such as "harju-kivisen" stays one word):
+    "Mikä on  LAPE?" -> "mikä on lape"."""
+    return " ".join(word.lower() for word, _start, _end in words(_ANNOTATION.sub(r"\1", text)))
 
 
 def read_training_files(project: Project) -> Tuple[List[TrainingFile], List[Finding]]:
