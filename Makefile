@@ -71,7 +71,7 @@ test-production: setup train ## Production profile: 100 conversations through ng
 test-stories: setup train ## Conversation tests in tests/test_stories.yml
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
 
-test: setup train validate ## Every test: unit, model, end-to-end, production, stories, held-out evaluation
+test: setup check train validate ## Every test: data check, unit, model, end-to-end, production, stories, held-out evaluation
 	$(PY) -m pytest -q tests -m "not production"
 	$(MAKE) --no-print-directory test-production
 	$(MAKE) --no-print-directory test-stories
