@@ -45,7 +45,7 @@ def parser() -> argparse.ArgumentParser:
     reload.add_argument("--osoite", help=say("cli.url"))
     inbox = commands.add_parser("inbox", help=say("cli.inbox"))
     inbox.add_argument("--paivat", type=int, default=DEFAULT_DAYS, help=say("cli.inbox_days"))
-    inbox.add_argument("--kanta", type=Path, help=say("cli.inbox_db"))
+    inbox.add_argument("--kanta", help=say("cli.inbox_db"))
     inbox.add_argument("--kynnys", type=float, default=DEFAULT_THRESHOLD, help=say("cli.inbox_threshold"))
     inbox.add_argument("--osoite", help=say("cli.url"))
     add = commands.add_parser("inbox-add", help=say("cli.inbox_add"))

@@ -3,7 +3,6 @@ launcher uses (bot/launcher.py), so the API token is the one the server was star
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 from bot.launcher import Settings
 
@@ -19,5 +18,6 @@ def api_token() -> str:
     return Settings.from_env().resolved_api_token()
 
 
-def tracker_db() -> Path:
-    return Settings.from_env().tracker_db
+def tracker_db() -> str:
+    """PERHENEUVO_TRACKER_DB: the SQLite file (default var/conversations.db) or a SQLAlchemy URL."""
+    return os.environ.get("PERHENEUVO_TRACKER_DB", "").strip() or str(Settings.from_env().tracker_db)

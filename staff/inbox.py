@@ -6,7 +6,8 @@ A user message counts when the bot answered it with its fallback (the message wa
 `nlu_fallback`, or the next action was a rephrase request, the default reply or the
 out-of-scope reply), or when the intent or the FAQ answer was chosen with less confidence
 than the threshold. The conversation store (Rasa's SQL tracker store, `events` table) is read
-directly and read-only. Texts are masked as they are read; nothing unmasked is printed or kept.
+directly and read-only (an SQLite file, or any SQLAlchemy URL such as PostgreSQL's).
+Texts are masked as they are read; nothing unmasked is printed or kept.
 The closest topic comes from the running bot (POST /model/parse), so it always reflects the
 model in use; if the bot is not running, the prediction stored with the message is used.
 """
@@ -16,12 +17,12 @@ import collections
 import dataclasses
 import datetime as dt
 import json
-import sqlite3
 import time
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 
 import requests
+import sqlalchemy
 
 from actions.finnish import analyses, fold, words
 from staff.masking import Masker, placeholder_pattern, public_words
@@ -79,17 +80,26 @@ class Group:
 # -- reading the conversation store -------------------------------------------------------
 
 
-def read_unanswered(db: Path, since: float, threshold: float, masker: Masker) -> List[Unanswered]:
+def store_url(db: str) -> str:
+    """A SQLAlchemy URL: given as such (PostgreSQL in production), or an SQLite file opened
+    read-only."""
+    if "://" in db:
+        return db
     if not Path(db).exists():
         raise FileNotFoundError(db)
-    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    return f"sqlite:///file:{Path(db).resolve()}?mode=ro&uri=true"
+
+
+def read_unanswered(db: str, since: float, threshold: float, masker: Masker) -> List[Unanswered]:
+    engine = sqlalchemy.create_engine(store_url(db))
     try:
-        rows = connection.execute(
-            "SELECT sender_id, type_name, timestamp, action_name, data FROM events "
-            "WHERE type_name IN ('user', 'action') AND timestamp >= ? ORDER BY id", (since,)
-        ).fetchall()
+        with engine.connect() as connection:
+            rows = connection.execute(sqlalchemy.text(
+                "SELECT sender_id, type_name, timestamp, action_name, data FROM events "
+                "WHERE type_name IN ('user', 'action') AND timestamp >= :since ORDER BY id"),
+                {"since": since}).fetchall()
     finally:
-        connection.close()
+        engine.dispose()
     found: List[Unanswered] = []
     pending: Dict[str, Tuple[Dict[str, Any], List[str]]] = {}
 
@@ -241,13 +251,13 @@ def add_topics(groups: List[Group], parse: Callable[[str], Optional[Parse]]) -> 
 # -- the command ----------------------------------------------------------------------------
 
 
-def run(project: Project, db: Path, days: int, threshold: float, url: str, token: str,
+def run(project: Project, db: str, days: int, threshold: float, url: str, token: str,
         now: Optional[float] = None) -> int:
     now = now if now is not None else time.time()
     masker = Masker(public_words(project.knowledge_dir))
     try:
         messages = read_unanswered(db, now - days * 86400, threshold, masker)
-    except (FileNotFoundError, sqlite3.Error):
+    except (FileNotFoundError, sqlalchemy.exc.SQLAlchemyError):
         print(say("inbox.no_store", db=db))
         return 1
     groups = group_messages(messages)

@@ -13,7 +13,7 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 
-from staff.inbox import closest_topic, content_lemmas, group_messages, similarity, Unanswered
+from staff.inbox import Unanswered, closest_topic, content_lemmas, group_messages, similarity, store_url
 from staff.masking import Masker, public_words
 from staff.project import ROOT
 from tests.test_staff_check import copy_project
@@ -159,8 +159,10 @@ def make_inbox(project_root: Path, db: Path, url: str, token: str = "x", days: O
 
 def test_make_inbox_groups_the_messages_and_shows_no_personal_data(store, tmp_path):
     project = copy_project(tmp_path / "project")
+    before = store.read_bytes()
     result = make_inbox(project.root, store, "http://127.0.0.1:9")  # no bot: stored predictions
     output = result.stdout
+    assert store.read_bytes() == before, "the store is only read"
     assert result.returncode == 0, output + result.stderr
     for secret in PERSONAL:
         assert secret not in output, f"{secret!r} shown:\n{output}"
@@ -187,6 +189,12 @@ def test_the_number_of_days_is_respected(store, tmp_path):
     assert "joululahjoista" in make_inbox(project.root, store, "http://127.0.0.1:9", days=30).stdout
     short = make_inbox(project.root, store, "http://127.0.0.1:9", days=3).stdout
     assert "Liisa" not in short and "[henkilötunnus]" not in short and "1. 2 kpl" in short
+
+
+def test_the_store_may_be_a_database_url_and_a_file_is_opened_read_only(store):
+    assert store_url("postgresql://perheneuvo@localhost:5433/perheneuvo") == \
+        "postgresql://perheneuvo@localhost:5433/perheneuvo"
+    assert store_url(str(store)).endswith(f"{store}?mode=ro&uri=true")
 
 
 def test_a_missing_store_is_explained(tmp_path):
