@@ -25,8 +25,10 @@ EMAIL = re.compile(r"[\w.+-]+(?:@|\(at\)|\[at\])[\w-]+(?:\.[\w-]+)+", re.IGNOREC
 PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)358[ -]?\(?0?\)?[ -]?|\(?0)\d(?:[ ()-]{0,2}\d){5,11}(?!\w)")
 POSTCODE_AND_TOWN = re.compile(r"(?<!\w)\d{5}\s+[A-ZÅÄÖ][a-zåäö-]+")
 HOUSE_NUMBER = re.compile(r"\s*\d{1,4}(?:\s?[a-zA-Z](?![a-zåäö]))?(?:\s?[a-zA-Z]?\s?\d{1,3})?(?::\w+)?")
+# A street name is a compound ending in one of these, written with a capital or followed by a
+# house number ("Kauppakadulla", "koivupolku 3"), so that "palvelupolku" stays readable.
 STREET_ENDINGS = ("katu", "tie", "kuja", "polku", "raitti", "väylä", "kaari", "rinne", "aukio",
-                  "bulevardi", "puistikko", "tori", "piha", "kaarre", "ranta")
+                  "bulevardi", "puistikko", "tori")
 STREET_FORMS = re.compile(r"^\w{3,}(?:katu|kadu\w*|katu\w*|tie|tien|tiel\w*|tiet\w*|kuja\w*|"
                           r"polku\w*|polu\w*|raitti\w*|raiti\w*|vayla\w*|kaari|kaare\w*)$")
 NAME_CLASSES = {"etunimi", "sukunimi"}
@@ -95,9 +97,9 @@ class Masker:
         spans: List[Tuple[int, int, str]] = []
         names = [False] * len(tokens)
         for index, (word, start, end) in enumerate(tokens):
-            if self._is_street(word):
-                number = HOUSE_NUMBER.match(message, end)
-                spans.append((start, number.end() if number and number.group().strip() else end, "address"))
+            number = HOUSE_NUMBER.match(message, end)
+            if self._is_street(word) and (word[:1].isupper() or number):
+                spans.append((start, number.end() if number else end, "address"))
             else:
                 names[index] = self._is_name(word, sentence_start=_starts_sentence(message, start))
         # a first name or surname next to a name found above is a name too ("matti virtanen")

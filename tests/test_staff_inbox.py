@@ -40,6 +40,7 @@ def masker() -> Masker:
     ("laita viestiä liisa.virtanen@example.com", "liisa.virtanen@example.com", "[sähköposti]"),
     ("asun Kauppakatu 5 B 12", "Kauppakatu 5 B 12", "[osoite]"),
     ("asumme Koulutiellä 3", "Koulutiellä 3", "[osoite]"),
+    ("asun koivupolku 7 a", "koivupolku 7 a", "[osoite]"),
     ("osoite 50100 Mikkeli", "50100 Mikkeli", "[osoite]"),
     ("mun nimi on Liisa Virtanen", "Liisa Virtanen", "[nimi] [nimi]"),
     ("mun nimi on matti virtanen", "matti virtanen", "[nimi] [nimi]"),
@@ -54,7 +55,7 @@ def test_personal_data_is_masked(masker, message, hidden, label):
 @pytest.mark.parametrize("message", [
     "onko Mikkelissä erokahvilaa", "soita 112 tai 116 111", "vuosina 2019-2021 oli LAPE",
     "onko Toivo-ryhmää Savonlinnassa", "mitä Essote tekee", "keneen otan yhteyttä Juvalla",
-    "Perheneuvo on kiva", "satu lapselle iltaisin",
+    "Perheneuvo on kiva", "satu lapselle iltaisin", "mikä on palvelupolku", "lapset leikkii takapihalla",
 ])
 def test_places_projects_and_ordinary_words_are_kept(masker, message):
     assert masker.mask(message) == message
