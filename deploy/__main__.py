@@ -35,7 +35,7 @@ def main() -> int:
         return 0
     except KeyboardInterrupt:
         return 0
-    except (ModelFileError, RuntimeError, TimeoutError, OSError) as error:
+    except (ModelFileError, RuntimeError, TimeoutError, OSError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:

@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tuple
 
@@ -86,6 +87,7 @@ class LocalProfile:
             settings, base=dataclasses.replace(settings.base, api_token=self.api_token))
         self.log = self.directory / "deploy.log"
         self.process: Optional[subprocess.Popen] = None
+        self.startup_s: Optional[float] = None
         self._ready = {service.name: service.ready
                        for service in Production(self.settings).app_services()}
         self._ready["redis"] = lambda: redis_server.responds(self.settings)
@@ -109,7 +111,8 @@ class LocalProfile:
                 raise TimeoutError(f"the production profile did not start in {timeout:.0f} s:\n"
                                    f"{self.logs_tail()}")
             time.sleep(0.5)
-        return time.monotonic() - started
+        self.startup_s = time.monotonic() - started
+        return self.startup_s
 
     def pid(self, name: str) -> Optional[int]:
         try:
@@ -186,7 +189,7 @@ class Conversations:
         self.message_deadline = message_deadline
         self.answers: Dict[Tuple[int, int], Answer] = {}
         self.failures: Dict[Tuple[int, int], str] = {}
-        self.retries = 0
+        self.retries: Counter = Counter()  # message index -> attempts after the first
 
     def sender(self, conversation: int) -> str:
         return f"{self.sender_prefix}-{conversation:03d}"
@@ -227,7 +230,7 @@ class Conversations:
                 async with session.post(self.url, json=body) as reply:
                     if reply.status == 200:
                         data = await reply.json(content_type=None)
-                        texts = [m.get("text") for m in data if isinstance(m, dict) and m.get("text")]
+                        texts = [m["text"] for m in data if isinstance(m, dict) and m.get("text")]
                         return Answer(texts, time.perf_counter() - started, attempts,
                                       time.monotonic())
                     problem = f"HTTP {reply.status}"
@@ -241,7 +244,7 @@ class Conversations:
                 self.failures[(number, index)] = (f"no answer in {self.message_deadline:.0f} s "
                                                   f"(last: {problem})")
                 return None
-            self.retries += 1
+            self.retries[index] += 1
             await asyncio.sleep(pause)
             pause = min(pause * 2, 4.0)
 

@@ -29,22 +29,35 @@ def _location(match: str, lines: List[str]) -> str:
     return f"        location {match} {{\n{body}\n        }}\n"
 
 
-def static_locations(settings: ProductionSettings) -> str:
-    """The demo page at / and the widget's files, when bot/web/static exists."""
-    static = settings.static_dir
+def publish_static(settings: ProductionSettings) -> None:
+    """Copies bot/web/static (if there) into <directory>/nginx/www, readable by nginx's
+    workers, with the demo page rendered; done at every start."""
+    static, www = settings.static_dir, web_root(settings)
+    shutil.rmtree(www, ignore_errors=True)
     if not (static / "index.html").is_file():
-        return ""
-    www = settings.path("nginx", "www")
-    www.mkdir(parents=True, exist_ok=True)
+        return
+    shutil.copytree(static, www)
     template = (static / "index.html").read_text(encoding="utf-8")
-    # data-server="" makes the widget post to the address it came from
+    # data-server="" makes the widget post to the address it came from: this nginx
     (www / "index.html").write_text(render_demo_page(template, ""), encoding="utf-8")
-    blocks = [_location("= /", [f"root {www};", "try_files /index.html =404;"]
-                        + _headers("/"))]
+    for path in [www, *www.rglob("*")]:
+        path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+def static_locations(settings: ProductionSettings) -> str:
+    """The demo page at / and the widget's files, when they were published."""
+    www = web_root(settings)
+    if not (www / "index.html").is_file():
+        return ""
+    blocks = [_location("= /", ["try_files /index.html =404;"] + _headers("/"))]
     for match, name in STATIC_PATHS.items():
-        if (static / name).exists():
+        if (www / name).exists():
             blocks.append(_location(match, _headers(match.lstrip("= "))))
     return "".join(blocks)
+
+
+def web_root(settings: ProductionSettings) -> Path:
+    return settings.path("nginx", "www")
 
 
 def render(settings: ProductionSettings) -> str:
@@ -59,7 +72,7 @@ def render(settings: ProductionSettings) -> str:
         "upstream_servers": upstreams,
         "http_address": settings.http_address,
         "http_port": str(settings.http_port),
-        "static_dir": str(settings.static_dir),
+        "web_root": str(web_root(settings)),
         "read_timeout": str(settings.lock_lifetime + 30),
         "next_upstream_tries": str(settings.rasa_servers),
         "static_locations": static_locations(settings),
@@ -75,7 +88,9 @@ def render(settings: ProductionSettings) -> str:
 def write_config(settings: ProductionSettings) -> Path:
     directory = settings.path("nginx")
     directory.mkdir(parents=True, exist_ok=True)
+    directory.chmod(0o755)
     settings.path("logs").mkdir(parents=True, exist_ok=True)
+    publish_static(settings)
     config = directory / "nginx.conf"
     config.write_text(render(settings), encoding="utf-8")
     return config

@@ -45,14 +45,17 @@ class Production:
         self.supervisor = Supervisor(settings.path("logs"), settings.path("pids"))
         self.next_retention = 0.0
         self.retention: Optional[subprocess.Popen] = None
+        # names of the processes started together, in order: the stores, then the servers
+        self.tiers: List[List[str]] = []
 
     def app_services(self) -> List[Service]:
         """The action server and the Rasa servers."""
         settings = self.settings
         launcher = settings.launcher_settings()
         env = {"TF_CPP_MIN_LOG_LEVEL": "2", **settings.server_env()}
+        actions_health = f"http://127.0.0.1:{settings.actions_port}/health"
         services = [Service("actions", actions_command(settings.actions_port),
-                            ready=lambda: http_ok(f"http://127.0.0.1:{settings.actions_port}/health"),
+                            ready=lambda: http_ok(actions_health),
                             # rasa-sdk binds to SANIC_HOST: loopback only
                             env={**env, "SANIC_HOST": "127.0.0.1"})]
         for index, port in enumerate(settings.rasa_ports):
@@ -67,18 +70,19 @@ class Production:
         """Starts everything and waits until every server answers."""
         settings = self.settings
         model_files.verify(settings.base.model)
-        settings.directory.mkdir(parents=True, exist_ok=True)
+        settings.prepare_directory()
         postgres.initialise(settings)
-        stores = [postgres.service(settings), redis_server.service(settings)]
-        for service in stores:
-            self.supervisor.start(service)
-        self.supervisor.wait_ready([s.name for s in stores], timeout=60)
+        self._start_tier([postgres.service(settings), redis_server.service(settings)], 60)
         postgres.create_database(settings)
         front = nginx.service(settings, ready=lambda: port_open(settings.http_port))
-        servers = self.app_services() + [front]
-        for service in servers:  # in parallel: a Rasa server takes most of a minute
+        # in parallel: a Rasa server takes most of a minute to load the model
+        self._start_tier(self.app_services() + [front], timeout)
+
+    def _start_tier(self, services: List[Service], timeout: float) -> None:
+        self.tiers.append([service.name for service in services])
+        for service in services:
             self.supervisor.start(service)
-        self.supervisor.wait_ready([s.name for s in servers], timeout)
+        self.supervisor.wait_ready(self.tiers[-1], timeout)
 
     def run(self) -> None:
         """Restarts what dies and deletes expired conversations daily (until interrupted)."""
@@ -102,8 +106,6 @@ class Production:
     def stop(self) -> None:
         """nginx and the servers first, then the stores they write to."""
         log("stopping")
-        names = list(self.supervisor.running)
-        stores = ["postgres", "redis"]
-        self.supervisor.stop([name for name in names if name not in stores])
-        self.supervisor.stop(stores)
+        for names in reversed(self.tiers):
+            self.supervisor.stop(names)
         log("stopped")

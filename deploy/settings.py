@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import stat
 from pathlib import Path
 from typing import Dict, List, Mapping
 
@@ -72,6 +73,24 @@ class ProductionSettings:
             raise ValueError("PERHENEUVO_RASA_SERVERS must be at least 1")
         if self.lock_lifetime < 10:
             raise ValueError("PERHENEUVO_LOCK_LIFETIME must be at least 10 seconds")
+
+    def prepare_directory(self) -> None:
+        """Creates the directory; logs and secrets in it are for the owner only. As root,
+        PostgreSQL (user postgres) and nginx's workers (user nobody) must reach the directory,
+        so it and every folder above it must be open to other users."""
+        self.directory.mkdir(parents=True, exist_ok=True)
+        for private in ("logs", "secrets"):
+            self.path(private).mkdir(exist_ok=True)
+            self.path(private).chmod(0o700)
+        if os.geteuid() != 0:
+            return
+        self.directory.chmod(0o755)
+        for folder in self.directory.parents:
+            if not folder.stat().st_mode & stat.S_IXOTH:
+                raise ValueError(f"{folder} is closed to other users, so PostgreSQL and nginx "
+                                 f"could not reach {self.directory}: set "
+                                 f"PERHENEUVO_PRODUCTION_DIR to a folder under an open one "
+                                 f"(e.g. /var/lib/perheneuvo) or run 'chmod o+x {folder}'")
 
     # -- derived ------------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
-"""Keeps a set of server processes running: starts them, restarts one that dies (with back-off),
-and stops them all in reverse order.
+"""Keeps a set of server processes running: starts them, restarts one that dies (with
+back-off) and stops them.
 
 Each process runs in its own process group with its output in <logs>/<name>.log, and its pid
 is written to <pids>/<name>.pid (what an operator, or the fault test, uses to signal it).
@@ -47,7 +47,6 @@ class _Running:
     started_at: float = 0.0
     restart_at: Optional[float] = None
     delay: float = FIRST_RESTART_DELAY
-    restarts: int = 0
 
 
 class Supervisor:
@@ -93,7 +92,6 @@ class Supervisor:
                 entry.delay = min(entry.delay * 2, MAX_RESTART_DELAY)
                 entry.process = None
             elif process is None and entry.restart_at is not None and now >= entry.restart_at:
-                entry.restarts += 1
                 self._spawn(entry)
 
     def stop(self, names: List[str], timeout: float = 20.0) -> None:
@@ -118,10 +116,6 @@ class Supervisor:
                 entry.process.wait()
                 entry.process = None
             (self.pids / f"{entry.service.name}.pid").unlink(missing_ok=True)
-
-    def pid(self, name: str) -> Optional[int]:
-        process = self.running[name].process if name in self.running else None
-        return process.pid if process is not None else None
 
     # -- processes ----------------------------------------------------------------------------
 

@@ -10,7 +10,9 @@ For each bot, through the REST channel (POST /webhooks/rest/webhook) on 127.0.0.
     (p50/p95 latency, wall time, messages per second);
   - resident memory (VmRSS) of the Rasa server after the load, child processes included
     (for Perheneuvo also the action server);
-  - full training time (`rasa train --force` with an empty cache), before any server runs.
+  - full training time (`rasa train --force` with an empty cache), before any server runs;
+  - the production profile (`python -m deploy`, two Rasa servers behind nginx): start-up and
+    the same load through nginx, plus 100 concurrent conversations x 10 messages.
 The two bots run one after the other, never both under load. The figures are printed as a
 table, then one line per target, then all figures as one JSON line prefixed "BENCH_JSON ".
 Nothing is asserted: the exit status is 0 whenever the measurements could be made.
@@ -477,6 +479,67 @@ def bench_yardstick(project: Path, model: Path, work: Path, counts: Dict[str, in
             descendants.end_stragglers()
 
 
+def bench_production(counts: Dict[str, int], ready_timeout: float) -> Dict[str, Any]:
+    """The production profile (`python -m deploy`: PostgreSQL, Redis, 2 Rasa servers and the
+    action server behind nginx) with no fault: start-up, then 100 concurrent conversations x
+    10 messages through nginx (the load of `make test-production`), then the same concurrent
+    load as the single-server figures; latency from the first attempt to the answer."""
+    from deploy.harness import Conversations, LocalProfile, figures
+
+    profile = LocalProfile(rasa_servers=2)
+    descendants = Descendants()
+    try:
+        log("production: starting python -m deploy (2 Rasa servers)")
+        try:
+            startup = profile.start(timeout=ready_timeout)
+        except (RuntimeError, TimeoutError) as error:
+            raise BenchError(f"the production profile did not start: {error}") from error
+        log(f"production: up in {startup:.1f} s")
+        if profile.process:
+            descendants.note(profile.process.pid)
+        warmup = Conversations(profile.url, 1, PERHENEUVO_MESSAGES, "bench-warmup")
+        asyncio.run(warmup.run())
+        result: Dict[str, Any] = {"startup_s": round(startup, 1)}
+        loads = {"hundred": (100, len(PERHENEUVO_MESSAGES)),
+                 "concurrent": (CONCURRENT_CONVERSATIONS, counts["messages_each"])}
+        for name, (conversations, each) in loads.items():
+            log(f"production: {conversations} concurrent conversations x {each} messages")
+            messages = [PERHENEUVO_MESSAGES[i % len(PERHENEUVO_MESSAGES)] for i in range(each)]
+            load = Conversations(profile.url, conversations, messages, f"bench-{name}")
+            watch = OtherCpu()
+            start = time.perf_counter()
+            asyncio.run(load.run())
+            wall = time.perf_counter() - start
+            result[name] = {"conversations": conversations, "messages_each": each,
+                            **figures(list(load.answers.values()), wall),
+                            "retries": sum(load.retries.values()), "failed": len(load.failures),
+                            "other_cpu_pct": watch.percent()}
+        pids = [profile.pid(f"rasa-{n + 1}") for n in range(profile.settings.rasa_servers)]
+        result["rasa_rss_mb"] = [memory_mb(pid)["rss_mb"] for pid in pids if pid]
+        if profile.process:
+            descendants.note(profile.process.pid)
+        return result
+    finally:
+        log("production: stopping")
+        profile.stop()
+        descendants.end_stragglers()
+        profile.remove()
+
+
+def print_production(figures: Dict[str, Any]) -> None:
+    print("\nProduction profile (python -m deploy: nginx, 2 Rasa servers, PostgreSQL, Redis; "
+          "no fault):")
+    print(f"  start-up until every server answers: {figures['startup_s']:.1f} s")
+    for name in ("hundred", "concurrent"):
+        f = figures[name]
+        print(f"  {f['conversations']} concurrent x {f['messages_each']} msgs through nginx: "
+              f"p50 {f.get('p50_ms')} ms, p95 {f.get('p95_ms')} ms, {f['msgs_per_s']} msg/s "
+              f"({f['retries']} retries, {f['failed']} failed, other processes' CPU "
+              f"{f['other_cpu_pct']} %)")
+    sizes = " + ".join(f"{mb:.0f}" for mb in figures["rasa_rss_mb"])
+    print(f"  Rasa servers' RSS after the load: {sizes} MB")
+
+
 # -- report ------------------------------------------------------------------------------------
 
 
@@ -667,6 +730,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         results["yardstick"].update(
             bench_yardstick(yardstick["project"], yardstick["model"], work, counts,
                             args.ready_timeout))
+        results["production"] = bench_production(counts, args.ready_timeout)
     except BenchError as error:
         print(f"\nerror: {error}", file=sys.stderr)
         results["error"] = str(error).splitlines()[0]
@@ -690,6 +754,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
               f"{results['yardstick']['init_with_training_s']:.1f} s)")
     results["targets"] = evaluate_targets(results)
     print_targets(results["targets"])
+    if results.get("production"):
+        print_production(results["production"])
     print(f"\nWhole run: {results['total_s']:.0f} s")
     print("BENCH_JSON " + json.dumps(results, ensure_ascii=False, sort_keys=True))
     return 1 if "error" in results else 0
