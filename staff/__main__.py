@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from typing import List, Optional
 
-from staff.inbox import DEFAULT_DAYS, DEFAULT_THRESHOLD
 from staff.messages import say
 from staff.project import Project
 
@@ -44,9 +43,9 @@ def parser() -> argparse.ArgumentParser:
     reload.add_argument("--malli", type=Path, default=DEFAULT_MODEL, help=say("cli.reload_model"))
     reload.add_argument("--osoite", help=say("cli.url"))
     inbox = commands.add_parser("inbox", help=say("cli.inbox"))
-    inbox.add_argument("--paivat", type=int, default=DEFAULT_DAYS, help=say("cli.inbox_days"))
+    inbox.add_argument("--paivat", type=int, help=say("cli.inbox_days"))
     inbox.add_argument("--kanta", help=say("cli.inbox_db"))
-    inbox.add_argument("--kynnys", type=float, default=DEFAULT_THRESHOLD, help=say("cli.inbox_threshold"))
+    inbox.add_argument("--kynnys", type=float, help=say("cli.inbox_threshold"))
     inbox.add_argument("--osoite", help=say("cli.url"))
     add = commands.add_parser("inbox-add", help=say("cli.inbox_add"))
     add.add_argument("--viesti", help=say("cli.inbox_add_message"))
@@ -79,8 +78,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command == "inbox":
         from staff import connection, inbox
 
-        return inbox.run(project, args.kanta or connection.tracker_db(), args.paivat, args.kynnys,
-                         args.osoite or connection.rasa_url(), connection.api_token())
+        given = {"days": args.paivat, "threshold": args.kynnys}
+        return inbox.run(project, args.kanta or connection.tracker_db(),
+                         args.osoite or connection.rasa_url(), connection.api_token(),
+                         **{name: value for name, value in given.items() if value is not None})
     if args.command == "inbox-add":
         from staff import inbox_add
 

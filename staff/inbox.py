@@ -251,8 +251,8 @@ def add_topics(groups: List[Group], parse: Callable[[str], Optional[Parse]]) -> 
 # -- the command ----------------------------------------------------------------------------
 
 
-def run(project: Project, db: str, days: int, threshold: float, url: str, token: str,
-        now: Optional[float] = None) -> int:
+def run(project: Project, db: str, url: str, token: str, days: int = DEFAULT_DAYS,
+        threshold: float = DEFAULT_THRESHOLD, now: Optional[float] = None) -> int:
     now = now if now is not None else time.time()
     masker = Masker(public_words(project.knowledge_dir))
     try:
