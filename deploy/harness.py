@@ -66,7 +66,7 @@ def free_port_block(count: int, attempts: int = 50) -> int:
 class LocalProfile:
     """`python -m deploy` as a child process, with its own directory and ports."""
 
-    def __init__(self, rasa_servers: int = 2):
+    def __init__(self, rasa_servers: int = 2, extra_env: Optional[Dict[str, str]] = None):
         self.directory = Path(tempfile.mkdtemp(prefix="perheneuvo-production-"))
         self.directory.chmod(0o755)  # PostgreSQL's user must reach its data directory
         self.api_token = secrets.token_hex(16)
@@ -80,6 +80,7 @@ class LocalProfile:
             "PERHENEUVO_REDIS_PORT": str(free_port_block(1)),
             "PERHENEUVO_API_TOKEN": self.api_token,
             "RASA_TELEMETRY_ENABLED": "false",
+            **(extra_env or {}),
         }
         environ = {**os.environ, **self.env}
         settings = ProductionSettings.from_env(environ)

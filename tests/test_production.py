@@ -45,11 +45,13 @@ PHASES = ["both servers", "rasa-1 killed", "action server killed", "redis stoppe
           "all recovered"]
 FAULT_AFTER = 0.3
 RECOVERY_TIMEOUT_S = 300.0
+# A municipality's site that embeds the widget and calls the REST channel from the browser.
+EMBEDDING_SITE = "https://perhe.example-kunta.fi"
 
 
 @pytest.fixture(scope="module")
 def profile():
-    local = LocalProfile(rasa_servers=2)
+    local = LocalProfile(rasa_servers=2, extra_env={"PERHENEUVO_CORS_ORIGINS": EMBEDDING_SITE})
     try:
         local.start()
     except (RuntimeError, TimeoutError):
@@ -95,6 +97,21 @@ def test_rasa_http_api_is_not_reachable_through_nginx(profile):
     assert page.status_code == 200 and "perheneuvo.js" in page.text
     assert "{{" not in page.text
     assert "connect-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_widget_on_a_configured_site_may_call_the_channel_through_nginx(profile):
+    url = f"{profile.url}/webhooks/rest/webhook"
+    preflight = {"Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "content-type"}
+    allowed = requests.options(url, headers={"Origin": EMBEDDING_SITE, **preflight}, timeout=30)
+    assert allowed.headers.get("Access-Control-Allow-Origin") == EMBEDDING_SITE
+    other = requests.options(url, headers={"Origin": "https://elsewhere.example", **preflight},
+                             timeout=30)
+    assert "Access-Control-Allow-Origin" not in other.headers
+    reply = requests.post(url, json={"sender": "cors-check", "message": "hei"},
+                          headers={"Origin": EMBEDDING_SITE}, timeout=60)
+    assert reply.status_code == 200 and reply.json()
+    assert reply.headers.get("Access-Control-Allow-Origin") == EMBEDDING_SITE
 
 
 def test_nginx_refuses_bodies_over_64_kb(profile):
