@@ -13,9 +13,10 @@ import asyncio
 import http.client
 import json
 import signal
+import sys
 import time
 from collections import Counter
-from typing import Dict, List, Optional
+from typing import Dict, List
 
 import aiohttp
 import psycopg2
@@ -27,7 +28,8 @@ from deploy.harness import Conversations, LocalProfile, figures, is_try_again
 pytestmark = [pytest.mark.model, pytest.mark.production]
 
 CONVERSATIONS = 100
-# (message, answered by the action server): each phase has one of each, the action last.
+# (message, answered by the action server); each phase with a fault sends an FAQ message first,
+# then one the action server answers.
 MESSAGES = [
     ("Mikä on perhekeskus?", False),
     ("keneen otan yhteyttä mikkelissä", True),
@@ -50,7 +52,7 @@ EMBEDDING_SITE = "https://perhe.example-kunta.fi"
 
 
 @pytest.fixture(scope="module")
-def profile():
+def profile(request):
     local = LocalProfile(rasa_servers=2, extra_env={"PERHENEUVO_CORS_ORIGINS": EMBEDDING_SITE})
     try:
         local.start()
@@ -58,17 +60,20 @@ def profile():
         local.stop()
         local.remove()
         raise
+    failed_before = request.session.testsfailed
     yield local
     local.stop()
-    local.remove()
+    if request.session.testsfailed > failed_before:
+        # past pytest's capture: the logs are what tells why
+        print(f"\n{local.logs_tail()}\n(kept {local.directory})", file=sys.__stderr__)
+    else:
+        local.remove()
 
 
-def nginx(profile: LocalProfile, path: str, method: str = "GET", body: Optional[bytes] = None
-          ) -> http.client.HTTPResponse:
+def nginx(profile: LocalProfile, path: str, method: str = "GET") -> http.client.HTTPResponse:
     """A request with the path exactly as written (no client-side normalising)."""
     connection = http.client.HTTPConnection("127.0.0.1", profile.settings.http_port, timeout=30)
-    connection.request(method, path, body=body,
-                       headers={"Content-Type": "application/json"} if body else {})
+    connection.request(method, path)
     reply = connection.getresponse()
     reply.read()
     connection.close()
