@@ -15,15 +15,16 @@ RULES_FILE = Path(__file__).with_name("privacy.yml")
 
 
 @functools.lru_cache(maxsize=1)
-def _masks() -> List[Tuple[re.Pattern, str]]:
+def masks() -> List[Tuple[str, re.Pattern, str]]:
+    """(kind, pattern, label) for each kind of personal data in bot/privacy.yml, in order."""
     data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
-    # order matters: the identity code before phone numbers, whose digits it also contains
-    return [(re.compile(rule["pattern"]), rule["label"]) for rule in data["masks"].values()]
+    return [(kind, re.compile(rule["pattern"]), rule["label"])
+            for kind, rule in data["masks"].items()]
 
 
 def mask_personal_data(text: str) -> str:
     """`text` with every henkilötunnus, e-mail address and phone number replaced by a label."""
-    for pattern, label in _masks():
+    for _kind, pattern, label in masks():
         text = pattern.sub(label, text)
     return text
 

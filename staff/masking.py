@@ -16,13 +16,9 @@ from typing import Iterable, List, Set, Tuple
 import yaml
 
 from actions.finnish import analyses, fold, words
+from bot import privacy
 from staff.messages import text
 
-# Birth date, century sign (+, -, A-F, U-Y), individual number, check mark.
-HETU = re.compile(r"(?<!\w)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}[-+A-FU-Ya-fu-y]\d{3}[0-9A-Ya-y](?!\w)")
-EMAIL = re.compile(r"[\w.+-]+(?:@|\(at\)|\[at\])[\w-]+(?:\.[\w-]+)+", re.IGNORECASE)
-# Personal numbers start with 0 or +358/00358 (service numbers such as 116 111 are public).
-PHONE = re.compile(r"(?<![\w+])(?:(?:\+|00)358[ -]?\(?0?\)?[ -]?|\(?0)\d(?:[ ()-]{0,2}\d){5,11}(?!\w)")
 POSTCODE_AND_TOWN = re.compile(r"(?<!\w)\d{5}\s+[A-ZÅÄÖ][a-zåäö-]+")
 HOUSE_NUMBER = re.compile(r"\s*\d{1,4}(?:\s?[a-zA-Z](?![a-zåäö]))?(?:\s?[a-zA-Z]?\s?\d{1,3})?(?::\w+)?")
 # A street name is a compound ending in one of these, written with a capital or followed by a
@@ -38,7 +34,9 @@ SENTENCE_END = re.compile(r"[.!?]\s*$")
 
 
 def labels() -> dict:
-    return text("mask")
+    """Label per kind: identity codes, e-mail and phone numbers as the conversation store
+    masks them (bot/privacy.yml), addresses and names from messages.yml."""
+    return {**{kind: label for kind, _pattern, label in privacy.masks()}, **text("mask")}
 
 
 def placeholder_pattern() -> re.Pattern:
@@ -83,8 +81,8 @@ class Masker:
     @staticmethod
     def _pattern_spans(message: str) -> List[Tuple[int, int, str]]:
         spans: List[Tuple[int, int, str]] = []
-        for pattern, kind in ((HETU, "hetu"), (EMAIL, "email"), (PHONE, "phone"),
-                              (POSTCODE_AND_TOWN, "address")):
+        kinds = [(pattern, kind) for kind, pattern, _label in privacy.masks()]
+        for pattern, kind in kinds + [(POSTCODE_AND_TOWN, "address")]:
             for match in pattern.finditer(message):
                 if not _overlaps(match.start(), match.end(), spans):
                     spans.append((match.start(), match.end(), kind))

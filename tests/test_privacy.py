@@ -11,6 +11,7 @@ from bot.privacy import mask_personal_data, mask_values
     ("(09) 123 4567 / 09-123 4567", "[puhelinnumero] / [puhelinnumero]"),
     ("hetu 010190-123A ja 311299A9876", "hetu [henkilötunnus] ja [henkilötunnus]"),
     ("maili: matti.m+apu@esimerkki.fi", "maili: [sähköposti]"),
+    ("posti pekka(at)esimerkki.fi", "posti [sähköposti]"),
 ])
 def test_personal_data_is_masked(text, expected):
     assert mask_personal_data(text) == expected
