@@ -43,7 +43,7 @@ lock: ## Re-resolve requirements.in into requirements.lock (Python 3.10)
 	$(VENV)/bin/uv pip compile requirements.in -o requirements.lock --python-version 3.10 \
 	  --python-platform x86_64-unknown-linux-gnu --generate-hashes --index-url https://pypi.org/simple
 
-train: setup $(MODEL).sha256 ## Train the model when data, knowledge or config changed
+train: setup check $(MODEL).sha256 ## Check the data, then train when data, knowledge or config changed
 
 $(MODEL): $(TRAINING_INPUTS) | .stamps/venv
 	$(RASA) train --fixed-model-name perheneuvo --out models
