@@ -101,4 +101,4 @@ compare-pipelines: setup ## Train Rasa's default pipeline and ours on data/, sco
 	$(PY) scripts/compare_pipelines.py
 
 clean: ## Remove the trained models, results and stamps (keeps .venv)
-	rm -rf models/*.tar.gz results .stamps/apt
+	rm -rf models/*.tar.gz models/*.sha256 results .stamps/apt
