@@ -84,6 +84,26 @@ class PerheneuvoTrackerStore(SQLTrackerStore):
         self._recent_max = int(recent_trackers)
         self._recent_seconds = float(recent_tracker_seconds)
         super().__init__(*args, **kwargs)
+        if self.engine.dialect.name == "sqlite":
+            self._keep_sqlite_connection()
+
+    def _keep_sqlite_connection(self) -> None:
+        """One SQLite connection kept open (Rasa serves from one thread) instead of a new one
+        for every query, in write-ahead-log mode with normal sync: a commit does not wait for
+        the disk, and a crash of the process loses nothing (a power cut may lose the last
+        commits, never the database's consistency)."""
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(url, poolclass=sa.pool.SingletonThreadPool)
+
+        @sa.event.listens_for(self.engine, "connect")
+        def write_ahead_log(connection: Any, _record: Any) -> None:
+            cursor = connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
 
     @property
     def domain(self) -> Domain:
@@ -186,6 +206,7 @@ class PerheneuvoTrackerStore(SQLTrackerStore):
         await self.stream_events(tracker)
         fresh = new_events(tracker)
         first = len(tracker.events) - len(fresh)
+        rows = []
         with self.session_scope() as session:
             for offset, event in enumerate(fresh):
                 safe = masked(event)
@@ -194,15 +215,19 @@ class PerheneuvoTrackerStore(SQLTrackerStore):
                     if tracker.latest_message is event:
                         tracker.latest_message = safe
                 data = safe.as_dict()
-                session.add(self.SQLEvent(
+                rows.append(self.SQLEvent(
                     sender_id=tracker.sender_id, type_name=safe.type_name,
                     timestamp=data.get("timestamp"),
                     intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
                     action_name=data.get("name"), data=json.dumps(data)))
+            session.add_all(rows)
+            session.flush()
+            last_id = rows[-1].id if rows else None
             session.commit()
         if tracker.events:
             setattr(tracker, _STORED_UP_TO, tracker.events[-1])
-        self._remember(self._bounded(tracker))
+        self._remember(self._bounded(tracker),
+                       last_id if last_id is not None else self.last_event_id(tracker.sender_id))
 
     def _bounded(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
         """`tracker` itself, or a copy with the state and last `max_events` events when it has
@@ -217,9 +242,8 @@ class PerheneuvoTrackerStore(SQLTrackerStore):
         setattr(bounded, _STORED_UP_TO, bounded.events[-1])
         return bounded
 
-    def _remember(self, tracker: DialogueStateTracker) -> None:
-        self._recent[tracker.sender_id] = (time.monotonic(), self.last_event_id(tracker.sender_id),
-                                           tracker)
+    def _remember(self, tracker: DialogueStateTracker, last_id: Optional[int]) -> None:
+        self._recent[tracker.sender_id] = (time.monotonic(), last_id, tracker)
         while len(self._recent) > self._recent_max:
             self._recent.popitem(last=False)
 

@@ -132,3 +132,10 @@ def test_state_events_start_over_after_a_restart():
 
 def test_bad_max_events_cannot_cut_below_the_floor(tmp_path):
     assert store(tmp_path / "c.db", max_events=3).max_events == 100
+
+
+async def test_sqlite_runs_in_write_ahead_log_mode(tmp_path):
+    s = store(tmp_path / "c.db")
+    await s.save(await new_conversation(s, "u1"))
+    with sqlite3.connect(tmp_path / "c.db") as db:
+        assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
