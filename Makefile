@@ -53,7 +53,7 @@ $(MODEL): $(TRAINING_INPUTS) | .stamps/venv
 $(MODEL).sha256: $(MODEL)
 	@$(PY) -m bot.model_files record $< >/dev/null
 
-run: setup train ## Start the bot: Rasa on 5005 (REST), actions on 5055; Ctrl-C stops all
+run: setup train ## Start the bot: demo page 8080, Rasa 5005 (REST), actions 5055, Telegram if set; Ctrl-C stops all
 	$(PY) -m bot.launcher
 
 run-production: setup train ## PostgreSQL, Redis, 2 Rasa servers, actions behind nginx on 8081 (docs/production.md)
