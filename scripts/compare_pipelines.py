@@ -22,6 +22,7 @@ from tests import heldout_eval  # noqa: E402
 
 PIPELINES = {
     "perheneuvo (config.yml)": ROOT / "config.yml",
+    "perheneuvo with ResponseSelector": ROOT / "scripts" / "pipelines" / "ours-with-response-selector.yml",
     "perheneuvo without Voikko": ROOT / "scripts" / "pipelines" / "ours-without-voikko.yml",
     "Rasa default pipeline": ROOT / "scripts" / "pipelines" / "rasa-default.yml",
 }
