@@ -1,7 +1,7 @@
 """Intent and FAQ topic from two logistic regressions on the same sparse features.
 
 This replaces Rasa's LogisticRegressionClassifier + ResponseSelector pair. The intent half
-is Rasa's classifier (same estimator and settings); the topic half takes the place of the
+is Rasa's classifier (same estimator and settings, on presence features); the topic half takes the place of the
 TensorFlow ResponseSelector and writes the same `response_selector` output, so
 `utter_faq`, the guards and the actions read it unchanged. docs/nlu-pipeline.md gives the
 measured accuracy and parse time of both designs.
@@ -77,7 +77,9 @@ def features(messages: List[Message], binary: bool = False) -> scipy.sparse.csr_
 
 def _ranking(classifier: LogisticRegression, probabilities: np.ndarray, length: int,
              key: str) -> List[Dict[str, Any]]:
-    order = np.argsort(-probabilities, kind="stable")[:length]
+    order = np.argsort(-probabilities, kind="stable")
+    if length > 0:  # 0 means the whole ranking, as in Rasa's classifiers
+        order = order[:length]
     return [{key: str(classifier.classes_[i]), PREDICTED_CONFIDENCE_KEY: float(probabilities[i])}
             for i in order]
 

@@ -120,8 +120,11 @@ def test_rankings_are_probabilities_best_first(storage, pipeline):
 
 def test_ranking_length_limits_the_intent_ranking(storage, pipeline):
     data, featurise = pipeline
-    message, = _train(storage, data, ranking_length=2).process(featurise(["erokahvila"]))
-    assert len(message.get("intent_ranking")) == 2
+    message, = _train(storage, data, ranking_length=1).process(featurise(["erokahvila"]))
+    assert len(message.get("intent_ranking")) == 1
+    assert len(message.get("response_selector")["faq"]["ranking"]) == 1
+    message, = _train(storage, data, ranking_length=0).process(featurise(["erokahvila"]))
+    assert len(message.get("intent_ranking")) == 2  # the whole ranking: faq and ask_contact
 
 
 def test_a_loaded_model_predicts_what_the_trained_one_did(storage, pipeline):
