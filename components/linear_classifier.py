@@ -54,8 +54,13 @@ warnings.filterwarnings("ignore", message="You have defined training data with e
                                           "training a response selector")
 
 
-def features(messages: List[Message], binary: bool = False) -> scipy.sparse.csr_matrix:
+def features(messages: List[Message], binary: bool = False, width: Optional[int] = None
+             ) -> scipy.sparse.csr_matrix:
     """One row per message: its sentence-level text features, in pipeline order.
+
+    A message without features (no token the featurizers could use) gets a row of zeros
+    when `width` is given, so the classifiers' intercepts decide and the answer is a
+    low-confidence guess that the fallback catches; without `width` it is an error.
 
     `binary` turns the counts of sparse features into presence (0/1). Messages are short,
     and with counts a repeated word outweighs the rest: the farewells "hei hei vaan" and
@@ -69,9 +74,13 @@ def features(messages: List[Message], binary: bool = False) -> scipy.sparse.csr_
                   else scipy.sparse.csr_matrix(f.features)
                   for f in message.features
                   if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
-        if not blocks:
-            raise ValueError("LinearIntentClassifier needs a featurizer before it in the pipeline")
-        rows.append(scipy.sparse.hstack(blocks, format="csr"))
+        if blocks:
+            rows.append(scipy.sparse.hstack(blocks, format="csr"))
+        elif width is not None:
+            rows.append(scipy.sparse.csr_matrix((1, width)))
+        else:
+            raise ValueError(f"No text features for {message.get(TEXT)!r}: LinearIntentClassifier "
+                             "needs a featurizer before it in the pipeline")
     return scipy.sparse.vstack(rows, format="csr")
 
 
@@ -151,7 +160,7 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         if self.intents is None or not messages:
             return messages
-        matrix = features(messages, self.config["binary"])
+        matrix = features(messages, self.config["binary"], self.intents.n_features_in_)
         intent_probabilities = self.intents.predict_proba(matrix)
         topic_probabilities = self.topics.predict_proba(matrix) if self.topics else None
         length = self.config["ranking_length"]

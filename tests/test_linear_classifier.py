@@ -89,6 +89,13 @@ def test_features_without_a_featurizer_is_a_clear_error():
         features([Message(data={"text": "x"})])
 
 
+def test_features_give_a_message_without_features_a_zero_row_of_the_trained_width():
+    message = Message(data={"text": "x"})
+    message.add_features(Features(scipy.sparse.coo_matrix([[2, 0, 1]]), "sentence", "text", "a"))
+    rows = features([Message(data={"text": "?"}), message], binary=True, width=3)
+    assert rows.toarray().tolist() == [[0, 0, 0], [1, 0, 1]]
+
+
 def test_intent_and_topic_of_new_questions(storage, pipeline):
     data, featurise = pipeline
     classifier = _train(storage, data)
