@@ -7,7 +7,8 @@ PY      := $(VENV)/bin/python
 RASA    := $(VENV)/bin/rasa
 MODEL   := models/perheneuvo.tar.gz
 APT_PACKAGES := libvoikko1 voikko-fi chromium chromium-driver postgresql redis-server nginx
-TRAINING_INPUTS := config.yml domain.yml $(shell find data knowledge components actions -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
+# What the model is trained from. knowledge/ is not: the servers read it live (knowledge_base).
+TRAINING_INPUTS := config.yml domain.yml $(shell find data components knowledge_base -type f \( -name '*.yml' -o -name '*.py' \) 2>/dev/null)
 -include .env
 export
 export PYTHONDONTWRITEBYTECODE := 1

@@ -1,6 +1,4 @@
-"""Perheneuvo action server package.
-
-Modules: finnish (text helpers), places (municipality recognition), knowledge_base
-(the staff-edited YAML knowledge base), responses (rendering domain texts), and one
-module per family of actions: contact_actions, safety_actions, fallback_actions.
+"""Perheneuvo action server package: one module per family of actions (contact_actions,
+safety_actions, fallback_actions) and responses (rendering domain texts). The knowledge they
+look things up in is the knowledge_base package.
 """

@@ -7,12 +7,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import knowledge_base
+import knowledge_base
 from actions.responses import contact_lines, place_lines, render, years_of
+from knowledge_base import KnowledgeBase
 
-# Loaded and validated once, when the action server imports this module: a broken
-# knowledge base stops the server at start-up instead of failing a family mid-chat.
-KB = knowledge_base.shared()
+# Validated when the action server imports this module: a broken knowledge base stops the
+# server at start-up instead of failing a family mid-chat. Each action then asks for the
+# knowledge in force, so a fact staff change reaches the next message without a restart.
+LIVE = knowledge_base.live()
 
 PENDING_CONTACT = "contact"
 PENDING_MEETING_PLACE = "meeting_place"
@@ -26,28 +28,28 @@ def _entity_values(tracker: Tracker, entity: str) -> List[str]:
     return values
 
 
-def _municipality(tracker: Tracker, use_slot: bool = True) -> Optional[str]:
+def _municipality(kb: KnowledgeBase, tracker: Tracker, use_slot: bool = True) -> Optional[str]:
     """The municipality of this message, else (optionally) the one the user gave earlier."""
-    named = [m for m in _entity_values(tracker, "municipality") if m in KB.municipalities]
+    named = [m for m in _entity_values(tracker, "municipality") if m in kb.municipalities]
     if named:
         return named[0]
     slot = tracker.get_slot("municipality") if use_slot else None
-    return slot if slot in KB.municipalities else None
+    return slot if slot in kb.municipalities else None
 
 
-def _answer_outside_area(dispatcher: CollectingDispatcher, domain: Dict[str, Any],
-                         municipality: str) -> None:
+def _answer_outside_area(kb: KnowledgeBase, dispatcher: CollectingDispatcher,
+                         domain: Dict[str, Any], municipality: str) -> None:
     dispatcher.utter_message(text=render(domain, "utter_outside_area", municipality=municipality,
-                                         region=KB.region_of(municipality).name))
+                                         region=kb.region_of(municipality).name))
 
 
-def answer_contacts_for(dispatcher: CollectingDispatcher, domain: Dict[str, Any],
-                        municipality: str) -> List[EventType]:
-    region = KB.region_of(municipality)
+def answer_contacts_for(kb: KnowledgeBase, dispatcher: CollectingDispatcher,
+                        domain: Dict[str, Any], municipality: str) -> List[EventType]:
+    region = kb.region_of(municipality)
     if not region.covered:
-        _answer_outside_area(dispatcher, domain, municipality)
+        _answer_outside_area(kb, dispatcher, domain, municipality)
     else:
-        people = KB.primary_contacts(region.id)
+        people = kb.primary_contacts(region.id)
         if people:
             dispatcher.utter_message(text=render(
                 domain, "utter_contact_municipality", municipality=municipality,
@@ -57,27 +59,27 @@ def answer_contacts_for(dispatcher: CollectingDispatcher, domain: Dict[str, Any]
             dispatcher.utter_message(text=render(
                 domain, "utter_contact_municipality_no_people", municipality=municipality,
                 region=region.name, region_in=region.in_form))
-        local = KB.places_in(municipality)
+        local = kb.places_in(municipality)
         if local:
             dispatcher.utter_message(text=render(
                 domain, "utter_local_services",
-                municipality_in=KB.municipalities[municipality].in_form,
+                municipality_in=kb.municipalities[municipality].in_form,
                 places=place_lines(domain, local)))
         dispatcher.utter_message(text=render(domain, "utter_current_services_pointer"))
     return [SlotSet("municipality", municipality), SlotSet("pending_request", None)]
 
 
-def answer_meeting_places_for(dispatcher: CollectingDispatcher, domain: Dict[str, Any],
-                              municipality: str) -> List[EventType]:
-    region = KB.region_of(municipality)
+def answer_meeting_places_for(kb: KnowledgeBase, dispatcher: CollectingDispatcher,
+                              domain: Dict[str, Any], municipality: str) -> List[EventType]:
+    region = kb.region_of(municipality)
     if not region.covered:
-        _answer_outside_area(dispatcher, domain, municipality)
+        _answer_outside_area(kb, dispatcher, domain, municipality)
     else:
-        places = KB.places_in(municipality)
+        places = kb.places_in(municipality)
         if places:
             dispatcher.utter_message(text=render(
                 domain, "utter_meeting_places",
-                municipality_in=KB.municipalities[municipality].in_form,
+                municipality_in=kb.municipalities[municipality].in_form,
                 places=place_lines(domain, places), years=years_of(p.valid for p in places)))
         else:
             dispatcher.utter_message(text=render(
@@ -97,19 +99,20 @@ class ActionFindContact(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         """Answers whom to contact: a named person, a role, a project, or a municipality's contacts."""
-        people = [KB.contact(i) for i in _entity_values(tracker, "person")]
+        kb = LIVE.current()
+        people = kb.known_contacts(_entity_values(tracker, "person"))
         roles = _entity_values(tracker, "role")
-        projects = [KB.projects[i] for i in _entity_values(tracker, "project") if i in KB.projects]
-        regions = [KB.region_named(r) for r in _entity_values(tracker, "region")]
+        projects = [kb.projects[i] for i in _entity_values(tracker, "project") if i in kb.projects]
+        regions = [kb.region_named(r) for r in _entity_values(tracker, "region")]
         regions = [r for r in regions if r is not None]
-        municipality = _municipality(tracker, use_slot=False)
+        municipality = _municipality(kb, tracker, use_slot=False)
 
         if people:
             self._answer_people(dispatcher, domain, people)
             return []
         if projects:
             for project in projects:
-                contacts = KB.project_contacts(project.id)
+                contacts = kb.project_contacts(project.id)
                 response = "utter_project_people" if contacts else "utter_project_no_people"
                 dispatcher.utter_message(text=render(
                     domain, response, project=project.name, organisation=project.organisation,
@@ -117,27 +120,27 @@ class ActionFindContact(Action):
             return []
         if roles:
             region_id = (regions[0].id if regions
-                         else KB.region_of(municipality).id if municipality else None)
-            found = KB.contacts_with_role(roles[0], region_id)
+                         else kb.region_of(municipality).id if municipality else None)
+            found = kb.contacts_with_role(roles[0], region_id)
             if found:
                 self._answer_people(dispatcher, domain, found)
             else:
                 dispatcher.utter_message(response="utter_person_not_found")
             return []
         if municipality:
-            return answer_contacts_for(dispatcher, domain, municipality)
+            return answer_contacts_for(kb, dispatcher, domain, municipality)
         if regions and regions[0].municipalities:
             region = regions[0]
             if not region.covered:
-                return answer_contacts_for(dispatcher, domain, region.municipalities[0])
-            people_in_region = KB.primary_contacts(region.id)
+                return answer_contacts_for(kb, dispatcher, domain, region.municipalities[0])
+            people_in_region = kb.primary_contacts(region.id)
             if people_in_region:
                 self._answer_people(dispatcher, domain, people_in_region)
                 dispatcher.utter_message(text=render(domain, "utter_current_services_pointer"))
                 return []
-        remembered = _municipality(tracker)
+        remembered = _municipality(kb, tracker)
         if remembered:
-            return answer_contacts_for(dispatcher, domain, remembered)
+            return answer_contacts_for(kb, dispatcher, domain, remembered)
         return _ask_municipality(dispatcher, PENDING_CONTACT)
 
     @staticmethod
@@ -154,10 +157,11 @@ class ActionFindMeetingPlace(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         """Lists meeting places and family houses of the user's municipality."""
-        municipality = _municipality(tracker)
+        kb = LIVE.current()
+        municipality = _municipality(kb, tracker)
         if not municipality:
             return _ask_municipality(dispatcher, PENDING_MEETING_PLACE)
-        return answer_meeting_places_for(dispatcher, domain, municipality)
+        return answer_meeting_places_for(kb, dispatcher, domain, municipality)
 
 
 class ActionAnswerPending(Action):
@@ -172,10 +176,11 @@ class ActionAnswerPending(Action):
 
 def answer_pending(dispatcher: CollectingDispatcher, tracker: Tracker,
                    domain: Dict[Text, Any]) -> List[EventType]:
-    municipality = _municipality(tracker, use_slot=False)
+    kb = LIVE.current()
+    municipality = _municipality(kb, tracker, use_slot=False)
     if not municipality:
         dispatcher.utter_message(response="utter_municipality_not_recognised")
         return []
     if tracker.get_slot("pending_request") == PENDING_MEETING_PLACE:
-        return answer_meeting_places_for(dispatcher, domain, municipality)
-    return answer_contacts_for(dispatcher, domain, municipality)
+        return answer_meeting_places_for(kb, dispatcher, domain, municipality)
+    return answer_contacts_for(kb, dispatcher, domain, municipality)

@@ -7,7 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.contact_actions import KB, answer_pending
+from actions.contact_actions import LIVE, answer_pending
 
 MAX_BUTTONS = 3
 MIN_BUTTON_CONFIDENCE = 0.05
@@ -36,7 +36,7 @@ class ActionAskRephrase(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         """Asks the user to rephrase, offering the most likely topics as buttons."""
         if tracker.get_slot("pending_request") and any(
-                e.get("entity") == "municipality" and e.get("value") in KB.municipalities
+                e.get("entity") == "municipality" and e.get("value") in LIVE.current().municipalities
                 for e in tracker.latest_message.get("entities", [])):
             return answer_pending(dispatcher, tracker, domain)
         buttons = []

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Iterable
 
-from actions.knowledge_base import Contact, LocalPlace, Period
+from knowledge_base import Contact, LocalPlace, Period
 
 
 class _Blank(dict):

@@ -1,21 +1,16 @@
 """The safety answer: 112 first, then the fitting national line(s), then local help."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Dict, List, Text
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.contact_actions import KB
-from actions.knowledge_base import DEFAULT_DIR
+from actions.contact_actions import LIVE
 from actions.responses import contact_lines, render
 
 CATEGORIES = ("violence", "suicide", "child")
-LOCAL_HELP: Dict[str, str] = yaml.safe_load(
-    (DEFAULT_DIR / "safety.yml").read_text(encoding="utf-8")).get("local_help", {})
 
 
 def crisis_categories(tracker: Tracker) -> List[str]:
@@ -39,13 +34,14 @@ class ActionSafetyHelp(Action):
         categories = crisis_categories(tracker)
         for category in categories:
             dispatcher.utter_message(response=f"utter_safety_{category}")
+        kb = LIVE.current()
         for category in categories:
-            project = KB.projects.get(LOCAL_HELP.get(category, ""))
-            contacts = KB.project_contacts(project.id) if project else []
+            project = kb.projects.get(kb.local_help.get(category, ""))
+            contacts = kb.project_contacts(project.id) if project else []
             if contacts:
                 dispatcher.utter_message(text=render(
                     domain, "utter_safety_local_project", project=project.name,
                     organisation=project.organisation, years=project.period.years,
-                    region_in=KB.regions[project.region].in_form,
+                    region_in=kb.regions[project.region].in_form,
                     people=contact_lines(domain, contacts)))
         return []

@@ -174,7 +174,8 @@ RASA_SERVER_ENV = {"SANIC_REQUEST_MAX_SIZE": str(64 * 1024)}
 
 
 def actions_command(port: int) -> List[str]:
-    return [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions", "--port", str(port)]
+    """rasa-sdk's action server with the knowledge status route (bot/action_server.py)."""
+    return [sys.executable, "-m", "bot.action_server", "--actions", "actions", "--port", str(port)]
 
 
 def rasa_command(settings: Settings, port: int, endpoints: str = "endpoints.yml") -> List[str]:

@@ -9,6 +9,9 @@ Same request and response format as Rasa's RestInput, but:
   Telegram and the load balancer may all retry);
 - a turn that produced no reply at all (the action server down, say) gets the
   `utter_try_again_shortly` reply, so that a family is never met with silence.
+
+GET /webhooks/rest/knowledge says which version of the knowledge base this server uses
+(`make reload` asks; a version is a hash of the files, nothing personal).
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+import knowledge_base
 from bot import model_files, rasa_speedups
 from bot.message_input import MAX_MESSAGE_LENGTH, clean_message
 
@@ -31,6 +35,8 @@ model_files.install_load_guard()
 logger = logging.getLogger(__name__)
 MAX_SENDER_LENGTH = 128
 MAX_MESSAGE_ID_LENGTH = 128
+# What anyone may see of the knowledge in use: versions and time, not the problems' text.
+KNOWLEDGE_STATUS_FIELDS = ("knowledge_version", "knowledge_loaded_at", "knowledge_rejected_version")
 
 
 def _bad_request(reason: str) -> HTTPResponse:
@@ -69,6 +75,13 @@ class SafeRestInput(RestInput):
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
+
+        @webhook.route("/knowledge", methods=["GET"])
+        async def knowledge(request: Request) -> HTTPResponse:
+            live = knowledge_base.live()
+            live.current()  # take a changed directory into use now, if it is valid
+            status = live.status()
+            return response.json({key: status[key] for key in KNOWLEDGE_STATUS_FIELDS})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -3,7 +3,7 @@
 SafetyGuard: a message about violence, a child in danger or suicidal thoughts must
 get the safety answer whatever the classifiers thought, so patterns kept by staff in
 `knowledge/safety.yml` (and a crisis intent ranked high enough) set the intent to a
-crisis intent. Every matching category is added as a `crisis_category` entity so the
+crisis intent; a change of the patterns reaches the next message (knowledge_base.live). Every matching category is added as a `crisis_category` entity so the
 answer can name each fitting helpline.
 
 EntityRequirementGate: "inform_municipality" without a municipality is not an answer.
@@ -14,12 +14,9 @@ the response selector cannot tell which one; below a threshold the message becom
 """
 from __future__ import annotations
 
-import dataclasses
-import re
 from pathlib import Path
-from typing import Any, Dict, List, Pattern, Text, Tuple
+from typing import Any, Dict, List, Text
 
-import yaml
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
@@ -29,8 +26,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from actions.finnish import fold
-from actions.knowledge_base import DEFAULT_DIR
+import knowledge_base
+from knowledge_base.safety import crisis_categories
 
 CRISIS_PREFIX = "crisis_"
 FALLBACK_INTENT = "nlu_fallback"
@@ -43,50 +40,18 @@ def _set_intent(message: Message, name: str, confidence: float) -> None:
     message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)
 
 
-Rule = Tuple[List[Pattern], List[Pattern]]
-
-
-@dataclasses.dataclass(frozen=True)
-class SafetyPatterns:
-    ignore: List[Pattern]
-    categories: List[Tuple[str, List[Rule]]]
-
-
-def load_safety_patterns(path: Path) -> SafetyPatterns:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return SafetyPatterns(
-        ignore=[re.compile(p) for p in data.get("ignore", [])],
-        categories=[
-            (name, [([re.compile(p) for p in rule["any"]],
-                     [re.compile(p) for p in rule.get("with", [])]) for rule in rules])
-            for name, rules in data["categories"].items()
-        ],
-    )
-
-
-def crisis_categories(text: str, patterns: SafetyPatterns) -> List[str]:
-    folded = fold(text)
-    for phrase in patterns.ignore:
-        folded = phrase.sub(" ", folded)
-    return [
-        name for name, rules in patterns.categories
-        if any(any(p.search(folded) for p in anyof)
-               and (not withof or any(p.search(folded) for p in withof))
-               for anyof, withof in rules)
-    ]
-
-
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class SafetyGuard(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # crisis_intent_threshold: with a pattern match, further crisis intents ranked this
         # high add their categories. ml_min_confidence: without one, what a crisis intent needs.
-        return {"patterns_file": None, "crisis_intent_threshold": 0.45, "ml_min_confidence": 0.8}
+        # knowledge_dir: where safety.yml is (default: PERHENEUVO_KNOWLEDGE_DIR or knowledge/).
+        return {"knowledge_dir": None, "crisis_intent_threshold": 0.45, "ml_min_confidence": 0.8}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        path = Path(config.get("patterns_file") or DEFAULT_DIR / "safety.yml")
-        self._patterns = load_safety_patterns(path)
+        directory = config.get("knowledge_dir")
+        self._knowledge = knowledge_base.live(Path(directory) if directory else None)
         self._threshold = config["crisis_intent_threshold"]
         self._ml_min_confidence = config["ml_min_confidence"]
 
@@ -100,7 +65,7 @@ class SafetyGuard(GraphComponent):
             text = message.get(TEXT) or ""
             if text.startswith("/"):
                 continue
-            categories = crisis_categories(text, self._patterns)
+            categories = crisis_categories(text, self._knowledge.current().safety)
             # Patterns found a crisis: crisis intents ranked >= threshold add their categories.
             # No pattern: a crisis intent must be confident on its own.
             needed = self._threshold if categories else self._ml_min_confidence

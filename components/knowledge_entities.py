@@ -1,10 +1,12 @@
 """Entities from the knowledge base: municipality, region, person, project and role.
 
-Recognition is deterministic (see actions.places and actions.knowledge_base): the
-same code serves the actions, so NLU and the answers agree on what a word means.
+Recognition is deterministic (knowledge_base.names and knowledge_base.base): the same
+code serves the actions, so NLU and the answers agree on what a word means. The knowledge is
+the one in force (knowledge_base.live): a fact staff change reaches the next message.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Dict, List, Text
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -15,7 +17,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from actions import knowledge_base
+import knowledge_base
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
@@ -25,7 +27,8 @@ class KnowledgeBaseEntityExtractor(GraphComponent, EntityExtractorMixin):
         return {"knowledge_dir": None}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        self._kb = knowledge_base.shared(config.get("knowledge_dir"))
+        directory = config.get("knowledge_dir")
+        self._knowledge = knowledge_base.live(Path(directory) if directory else None)
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -42,7 +45,7 @@ class KnowledgeBaseEntityExtractor(GraphComponent, EntityExtractorMixin):
         return messages
 
     def entities_in(self, text: str) -> List[Dict[str, Any]]:
-        kb = self._kb
+        kb = self._knowledge.current()
         found = [self._entity(place.kind, place.name, place.start, place.end, place.text)
                  for place in kb.find_places(text)]
         found += [self._entity("person", c.id, 0, 0, c.name) for c in kb.find_people(text)]

@@ -74,7 +74,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         from staff import connection, reload
 
         return reload.run(project, args.malli, args.osoite or connection.rasa_url(),
-                          connection.api_token())
+                          connection.api_token(), connection.actions_url())
     if args.command == "inbox":
         from staff import connection, inbox
 

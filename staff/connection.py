@@ -13,6 +13,14 @@ def rasa_url() -> str:
         f"http://localhost:{Settings.from_env().rasa_port}"
 
 
+def actions_url() -> str:
+    """The action server: PERHENEUVO_ACTIONS_URL without its /webhook, else the launcher's port."""
+    configured = os.environ.get("PERHENEUVO_ACTIONS_URL", "").strip().rstrip("/")
+    if configured:
+        return configured[: -len("/webhook")] if configured.endswith("/webhook") else configured
+    return f"http://127.0.0.1:{Settings.from_env().actions_port}"
+
+
 def api_token() -> str:
     """PERHENEUVO_API_TOKEN, else the token kept in var/api-token (made on first use)."""
     return Settings.from_env().resolved_api_token()

@@ -24,7 +24,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 import requests
 import sqlalchemy
 
-from actions.finnish import analyses, fold, words
+from knowledge_base.finnish import analyses, fold, words
 from staff.masking import Masker, placeholder_pattern, public_words
 from staff.messages import say
 from staff.project import Project

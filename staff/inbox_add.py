@@ -21,7 +21,8 @@ from staff.masking import Masker, public_words
 from staff.messages import say
 from staff.project import Project
 from staff.safe_write import atomic_write, staged_copy
-from staff.sources import ExampleBlock, YamlProblem, read_training_file
+from knowledge_base.yaml_lines import YamlProblem
+from staff.sources import ExampleBlock, read_training_file
 
 MAX_LENGTH = 300
 ENTITY_MARKUP = re.compile(r"\]\s*[({]")

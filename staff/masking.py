@@ -15,7 +15,7 @@ from typing import Iterable, List, Set, Tuple
 
 import yaml
 
-from actions.finnish import analyses, fold, words
+from knowledge_base.finnish import analyses, fold, words
 from bot import privacy
 from staff.messages import text
 

@@ -5,6 +5,8 @@ import dataclasses
 from pathlib import Path
 from typing import List
 
+from knowledge_base import knowledge_dir
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -26,6 +28,10 @@ class Project:
 
     @property
     def knowledge_dir(self) -> Path:
+        """knowledge/; for the real checkout, the directory the servers read
+        (PERHENEUVO_KNOWLEDGE_DIR) when that is set."""
+        if self.root == ROOT:
+            return knowledge_dir()
         return self.root / "knowledge"
 
     @property

@@ -4,6 +4,11 @@ Rasa's HTTP API loads the model (PUT /model, protected by the API token); conver
 kept in the tracker store, so a conversation started before the reload simply goes on.
 Only models in the project's models/ folder whose hash `make train` recorded are accepted
 (the server refuses others too: bot/model_files.py); the tool says so in Finnish first.
+
+The knowledge base (knowledge/) needs no reload: every server takes a changed, valid file
+into use at its next message. The tool then asks the Rasa server and the action server which
+version they use and compares it with the files: a change with errors is not in use, and the
+tool lists the errors.
 """
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from typing import Any, Dict
 
 import requests
 
+import knowledge_base
 from bot.model_files import ModelFileError, verify
 from staff.messages import say
 from staff.project import Project
@@ -94,12 +100,41 @@ def _reason(reply: requests.Response) -> str:
         return reply.text[:300]
 
 
-def run(project: Project, model: Path, url: str, token: str) -> int:
+def served_knowledge(url: str) -> str:
+    """The knowledge base version a server (Rasa's REST channel or the action server) uses."""
+    try:
+        reply = requests.get(url, timeout=STATUS_TIMEOUT)
+        reply.raise_for_status()
+        return str(reply.json()["knowledge_version"])
+    except (requests.RequestException, ValueError, KeyError):
+        raise ReloadError(say("reload.no_knowledge", url=url))
+
+
+def check_knowledge(project: Project, rasa_url: str, actions_url: str) -> str:
+    """The version every server uses, which must be the version of the files; else
+    ReloadError says why (the files' errors, or a server that reads other files)."""
+    files = knowledge_base.validate(project.knowledge_dir)
+    served = {"rasa": served_knowledge(f"{rasa_url}/webhooks/rest/knowledge"),
+              "actions": served_knowledge(f"{actions_url}/knowledge")}
+    if not files.usable:
+        problems = "\n".join(f"  knowledge/{p}" for p in knowledge_base.errors(files.problems))
+        raise ReloadError(say("reload.knowledge_rejected", version=served["rasa"], problems=problems))
+    for name, version in served.items():
+        if version != files.version:
+            raise ReloadError(say("reload.knowledge_other", server=say(f"reload.server_{name}"),
+                                  version=version, files=files.version,
+                                  directory=project.knowledge_dir))
+    return files.version
+
+
+def run(project: Project, model: Path, url: str, token: str, actions_url: str) -> int:
     print(say("reload.start", model=model, url=url), flush=True)
     try:
         status = reload(project, model, url, token)
+        print(say("reload.done", model=status.get("model_file"), model_id=status.get("model_id")))
+        version = check_knowledge(project, url, actions_url)
     except ReloadError as error:
         print(say("reload.failed", reason=error), flush=True)
         return 1
-    print(say("reload.done", model=status.get("model_file"), model_id=status.get("model_id")))
+    print(say("reload.knowledge", version=version))
     return 0

@@ -1,9 +1,7 @@
-"""Reading the YAML files staff edit, keeping the line of everything so that every finding
-can name file:line.
-
-PyYAML's composer gives each node its position; the values themselves are built by the
-same safe constructor that `yaml.safe_load` uses. Example questions live in literal blocks
-(`examples: |`), whose lines are read from the text itself.
+"""Reading the training data files staff edit (data/), keeping the line of everything so
+that every finding can name file:line (the YAML reading itself: knowledge_base.yaml_lines).
+Example questions live in literal blocks (`examples: |`), whose lines are read from the text
+itself.
 """
 from __future__ import annotations
 
@@ -13,22 +11,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import yaml
 
-try:  # libyaml is much faster; fall back to the pure-Python loader
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader  # type: ignore[misc]
-
-Lines = Dict[Tuple[Any, ...], int]
-
-
-class YamlProblem(Exception):
-    """A file that is not valid YAML; `line` is 1-based."""
-
-    def __init__(self, path: Path, line: int, problem: str):
-        super().__init__(f"{path}:{line}: {problem}")
-        self.path = path
-        self.line = line
-        self.problem = problem
+from knowledge_base.yaml_lines import compose
 
 
 @dataclasses.dataclass(frozen=True)
@@ -72,25 +55,9 @@ class TrainingFile:
     answers: Tuple[Answer, ...]
 
 
-def read_yaml(path: Path) -> Tuple[Any, Lines]:
-    """The file's data and the 1-based line of every value, keyed by its path in the data
-    (("contacts", 3, "phone") is the phone of the fourth contact)."""
-    node = _compose(path, path.read_text(encoding="utf-8"))
-    if node is None:
-        return None, {}
-    loader = _Loader("")
-    try:
-        data = loader.construct_document(node)
-    finally:
-        loader.dispose()
-    lines: Lines = {}
-    _collect_lines(node, (), lines)
-    return data, lines
-
-
 def read_training_file(path: Path) -> TrainingFile:
     source = path.read_text(encoding="utf-8")
-    node = _compose(path, source)
+    node = compose(path, source)
     raw_lines = source.splitlines()
     blocks: List[ExampleBlock] = []
     answers: List[Answer] = []
@@ -103,30 +70,6 @@ def read_training_file(path: Path) -> TrainingFile:
         elif key.value == "responses" and isinstance(value, yaml.MappingNode):
             answers += [_answer(name, variants) for name, variants in value.value]
     return TrainingFile(path, tuple(blocks), tuple(answers))
-
-
-def _compose(path: Path, source: str) -> Any:
-    loader = _Loader(source)
-    try:
-        return loader.get_single_node()
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        raise YamlProblem(path, mark.line + 1 if mark else 0, error.problem or str(error))
-    except yaml.YAMLError as error:
-        raise YamlProblem(path, 0, str(error))
-    finally:
-        loader.dispose()
-
-
-def _collect_lines(node: Any, where: Tuple[Any, ...], lines: Lines) -> None:
-    lines.setdefault(where, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            lines[where + (key.value,)] = key.start_mark.line + 1
-            _collect_lines(value, where + (key.value,), lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            _collect_lines(item, where + (index,), lines)
 
 
 def _mapping_items(node: Any) -> List[Tuple[Any, Any]]:

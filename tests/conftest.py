@@ -14,7 +14,7 @@ import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import knowledge_base
+import knowledge_base
 from components.knowledge_entities import KnowledgeBaseEntityExtractor
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.finnish import fold
+from knowledge_base.finnish import fold
 from tests import heldout_eval
 
 pytestmark = pytest.mark.model

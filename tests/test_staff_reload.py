@@ -21,9 +21,10 @@ from staff.reload import ReloadError, model_id, model_inside_models, reload
 ANSWER_START = "Erokahvila on vertaistuellista toimintaa"
 
 
-def make_reload(model: str, url: str, token: str) -> subprocess.CompletedProcess:
+def make_reload(model: str, url: str, token: str, actions_url: str = "") -> subprocess.CompletedProcess:
     return subprocess.run(["make", "--no-print-directory", "reload", f"MALLI={model}",
-                           f"PERHENEUVO_RASA_URL={url}", f"PERHENEUVO_API_TOKEN={token}"],
+                           f"PERHENEUVO_RASA_URL={url}", f"PERHENEUVO_API_TOKEN={token}",
+                           f"PERHENEUVO_ACTIONS_URL={actions_url}/webhook"],
                           cwd=ROOT, capture_output=True, text=True, timeout=900)
 
 
@@ -136,7 +137,7 @@ def test_make_reload_serves_the_new_answer_and_the_conversation_goes_on(bot, cha
         outside = make_reload(str(Path(bot.settings.tracker_db).parent / "x.tar.gz"), bot.rasa_url, token)
         assert outside.returncode != 0 and "ei ole kansiossa models/" in outside.stdout
 
-        result = make_reload(f"models/{model.name}", bot.rasa_url, token)
+        result = make_reload(f"models/{model.name}", bot.rasa_url, token, bot.actions_url)
         assert result.returncode == 0, result.stdout + result.stderr
         assert model_id(model) in result.stdout
 
@@ -146,5 +147,5 @@ def test_make_reload_serves_the_new_answer_and_the_conversation_goes_on(bot, cha
         status = requests.get(f"{bot.rasa_url}/status", params={"token": token}, timeout=30).json()
         assert status["model_id"] == model_id(model) != original["model_id"]
     finally:
-        restored = make_reload("models/perheneuvo.tar.gz", bot.rasa_url, token)
+        restored = make_reload("models/perheneuvo.tar.gz", bot.rasa_url, token, bot.actions_url)
         assert restored.returncode == 0, restored.stdout

@@ -10,11 +10,12 @@ from typing import Dict, Iterable, List, Tuple
 import numpy as np
 from scipy import sparse
 
-from actions.finnish import words
+from knowledge_base.finnish import words
 from staff.findings import ERROR, WARNING, Finding
 from staff.messages import say
 from staff.project import Project
-from staff.sources import Example, ExampleBlock, TrainingFile, YamlProblem, read_training_file
+from knowledge_base.yaml_lines import YamlProblem
+from staff.sources import Example, ExampleBlock, TrainingFile, read_training_file
 
 MIN_EXAMPLES = 12
 # About 16 lines of 45 characters: what a chat bubble shows on a 6-inch phone without scrolling.

@@ -15,7 +15,7 @@ import dataclasses
 import functools
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
-from actions.finnish import analyses, fold, words
+from knowledge_base.finnish import analyses, fold, words
 
 # Case endings after the oblique stem, folded (ä→a). Colloquial clipped forms included:
 # "mikkelis", "savonlinnast", "juval", "kangasniemelt".

@@ -1,0 +1,213 @@
+"""The knowledge base in memory: regions, municipalities, contacts, projects, places and the
+safety patterns, with the look-ups and the recognition of names in free text that the NLU
+components and the actions share. `loading` builds it from the files staff edit."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from knowledge_base.finnish import analyses, fold, words
+from knowledge_base.names import NameEntry, NameMatcher, Place, PlaceName, PlaceRecognizer
+from knowledge_base.safety import SafetyPatterns
+
+ROLE_WORDS = (
+    "muutosagentti", "koordinaattori", "hankepäällikkö", "projektityöntekijä",
+    "hanketyöntekijä", "puheenjohtaja", "johtaja", "yhteyshenkilö",
+)
+ROLE_ALIASES = {"pj": "puheenjohtaja", "koordinaattoori": "koordinaattori"}
+
+
+@dataclasses.dataclass(frozen=True)
+class Period:
+    start: dt.date
+    until: dt.date
+
+    @property
+    def years(self) -> str:
+        """"2019" or "2019–2021", the way the answers name a period."""
+        if self.start.year == self.until.year:
+            return str(self.start.year)
+        return f"{self.start.year}–{self.until.year}"
+
+    def ended(self, today: Optional[dt.date] = None) -> bool:
+        return self.until < (today or dt.date.today())
+
+
+@dataclasses.dataclass(frozen=True)
+class Region:
+    id: str
+    name: str
+    in_form: str
+    covered: bool
+    municipalities: Tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True)
+class Municipality:
+    name: str
+    in_form: str
+    region: str
+    ambiguous: bool = False
+
+
+@dataclasses.dataclass(frozen=True)
+class Project:
+    id: str
+    name: str
+    aliases: Tuple[str, ...]
+    organisation: str
+    region: str
+    period: Period
+    source: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Contact:
+    id: str
+    name: str
+    role: str
+    organisation: str
+    region: str
+    project: str
+    phones: Tuple[str, ...]
+    email: Optional[str]
+    primary: bool
+    source: str
+    valid: Period
+    checked: dt.date
+
+
+@dataclasses.dataclass(frozen=True)
+class LocalPlace:
+    id: str
+    name: str
+    kind: str
+    municipality: str
+    note: Optional[str]
+    source: str
+    valid: Period
+    checked: dt.date
+
+
+def _squash(text: str) -> str:
+    """Folded text without spaces, hyphens or punctuation, for matching multi-word names."""
+    return re.sub(r"[\W_]+", "", fold(text))
+
+
+def _surname_stems(surname: str) -> Tuple[str, ...]:
+    folded = fold(surname)
+    if folded.endswith("nen"):
+        return (folded, folded[:-3] + "se", folded[:-3] + "s")
+    return (folded,)
+
+
+class KnowledgeBase:
+    def __init__(self, regions: List[Region], municipalities: Dict[str, Municipality],
+                 contacts: List[Contact], projects: Dict[str, Project],
+                 places: List[LocalPlace], safety: Optional[SafetyPatterns] = None,
+                 local_help: Optional[Dict[str, str]] = None, version: str = ""):
+        self.version = version  # changes with any byte of the files it was loaded from
+        self.safety = safety or SafetyPatterns([], [])
+        self.local_help = dict(local_help or {})  # crisis category -> project id
+        self.regions = {region.id: region for region in regions}
+        self.municipalities = municipalities
+        self.contacts = contacts
+        self.projects = projects
+        self.places = places
+        self._region_by_name = {region.name: region for region in regions}
+        self.places_recognizer = PlaceRecognizer(
+            [PlaceName(m.name, m.in_form, m.ambiguous) for m in municipalities.values()],
+            [PlaceName(r.name, r.in_form) for r in regions],
+        )
+        surnames: Dict[str, List[str]] = {}
+        for contact in contacts:
+            surnames.setdefault(contact.name.split()[-1], []).append(contact.id)
+        self._surnames = surnames
+        self._surname_matcher = NameMatcher(
+            NameEntry(surname, _surname_stems(surname), self._is_common_word(surname))
+            for surname in surnames
+        )
+
+    # -- look-ups ---------------------------------------------------------------------
+
+    def region_of(self, municipality: str) -> Region:
+        return self.regions[self.municipalities[municipality].region]
+
+    def region_named(self, name: str) -> Optional[Region]:
+        return self._region_by_name.get(name)
+
+    def primary_contacts(self, region_id: str) -> List[Contact]:
+        return [c for c in self.contacts if c.region == region_id and c.primary]
+
+    def project_contacts(self, project_id: str) -> List[Contact]:
+        return [c for c in self.contacts if c.project == project_id]
+
+    def places_in(self, municipality: str, kinds: Iterable[str] = ()) -> List[LocalPlace]:
+        kinds = tuple(kinds)
+        return [p for p in self.places
+                if p.municipality == municipality and (not kinds or p.kind in kinds)]
+
+    # -- recognition in free text -------------------------------------------------------
+
+    def find_places(self, text: str) -> Tuple[Place, ...]:
+        return self.places_recognizer.find(text)
+
+    def find_people(self, text: str) -> List[Contact]:
+        """Contacts named in the text by surname (any case form) or full name."""
+        tokens = words(text)
+        found: List[str] = []
+        for index, (word, _start, _end) in enumerate(tokens):
+            surname = self._surname_matcher.match(word)
+            if not surname:
+                continue
+            ids = self._surnames[surname]
+            previous = fold(tokens[index - 1][0]) if index else ""
+            with_first_name = [i for i in ids if fold(self.contact(i).name.split()[0]) == previous
+                               or fold(self.contact(i).name.split()[0]).startswith(previous + "-")]
+            if with_first_name:
+                ids = with_first_name
+            for contact_id in ids:
+                if contact_id not in found:
+                    found.append(contact_id)
+        return [self.contact(i) for i in found]
+
+    def find_projects(self, text: str) -> List[Project]:
+        squashed = _squash(text)
+        return [p for p in self.projects.values()
+                if any(_squash(alias) in squashed for alias in p.aliases + (p.name,))]
+
+    def find_roles(self, text: str) -> List[str]:
+        """Role words in the text in base form, most specific first ("perhekeskuskoordinaattori")."""
+        roles = []
+        for word, _start, _end in words(text):
+            candidates = [fold(b) for b, _c in analyses(word)] + [fold(word)]
+            for candidate in candidates:
+                candidate = ROLE_ALIASES.get(candidate, candidate)
+                if any(candidate.endswith(fold(r)) for r in ROLE_WORDS):
+                    roles.append(candidate)
+                    break
+        return roles
+
+    def contacts_with_role(self, role: str, region_id: Optional[str] = None) -> List[Contact]:
+        role = fold(role)
+        pool = [c for c in self.contacts if region_id is None or c.region == region_id]
+        exact = [c for c in pool if role in fold(c.role)]
+        if exact:
+            return exact
+        generic = [fold(r) for r in ROLE_WORDS if role.endswith(fold(r))]
+        return [c for c in pool if any(g in fold(c.role) for g in generic)]
+
+    def contact(self, contact_id: str) -> Contact:
+        return next(c for c in self.contacts if c.id == contact_id)
+
+    def known_contacts(self, contact_ids: Iterable[str]) -> List[Contact]:
+        """The contacts with these ids, in that order; ids this version no longer has are
+        left out (the NLU may have recognised a person just before a staff change)."""
+        by_id = {c.id: c for c in self.contacts}
+        return [by_id[i] for i in contact_ids if i in by_id]
+
+    @staticmethod
+    def _is_common_word(name: str) -> bool:
+        return any(cls in ("nimisana", "laatusana", "teonsana") for _b, cls in analyses(name))
