@@ -131,10 +131,14 @@ def run(project: Project, model: Path, url: str, token: str, actions_url: str) -
     print(say("reload.start", model=model, url=url), flush=True)
     try:
         status = reload(project, model, url, token)
-        print(say("reload.done", model=status.get("model_file"), model_id=status.get("model_id")))
-        version = check_knowledge(project, url, actions_url)
     except ReloadError as error:
         print(say("reload.failed", reason=error), flush=True)
+        return 1
+    print(say("reload.done", model=status.get("model_file"), model_id=status.get("model_id")))
+    try:
+        version = check_knowledge(project, url, actions_url)
+    except ReloadError as error:
+        print(error, flush=True)
         return 1
     print(say("reload.knowledge", version=version))
     return 0
