@@ -4,11 +4,10 @@ show the same problems."""
 from __future__ import annotations
 
 import dataclasses
-import functools
 from pathlib import Path
-from typing import Any, Dict, Iterable, List
+from typing import Iterable, List
 
-import yaml
+from knowledge_base.texts import Texts
 
 ERROR = "error"
 WARNING = "warning"
@@ -41,18 +40,6 @@ def errors(problems: Iterable[Problem]) -> List[Problem]:
     return [p for p in problems if p.level == ERROR]
 
 
-@functools.lru_cache(maxsize=1)
-def _messages() -> Dict[str, Any]:
-    return yaml.safe_load(MESSAGES_FILE.read_text(encoding="utf-8"))
-
-
-def text(key: str) -> Any:
-    """The entry at a dotted key ("knowledge.bad_phone"); a missing key is a programming error."""
-    value: Any = _messages()
-    for part in key.split("."):
-        value = value[part]
-    return value
-
-
-def say(key: str, **values: Any) -> str:
-    return str(text(key)).format(**values).rstrip("\n")
+_TEXTS = Texts(MESSAGES_FILE)
+text = _TEXTS.text
+say = _TEXTS.say
