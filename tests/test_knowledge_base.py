@@ -163,3 +163,32 @@ def test_a_broken_knowledge_base_stops_a_process_at_start(copy):
     replace_text(copy / "contacts.yml", "040 359 8519", "040 35x 8519")
     with pytest.raises(knowledge_base.KnowledgeBaseError):
         LiveKnowledge(copy)
+
+
+def test_the_nlu_components_follow_the_files(copy):
+    """The Rasa server's entity extractor and safety guard read the knowledge in force."""
+    from rasa.shared.nlu.training_data.message import Message
+
+    from components.guards import SafetyGuard
+    from components.knowledge_entities import KnowledgeBaseEntityExtractor
+
+    extractor = KnowledgeBaseEntityExtractor({"knowledge_dir": str(copy)})
+    guard = SafetyGuard({**SafetyGuard.get_default_config(), "knowledge_dir": str(copy)})
+
+    def people(text):
+        return [e["value"] for e in extractor.entities_in(text) if e["entity"] == "person"]
+
+    def guarded(text):
+        message = Message(data={"text": text, "intent": {"name": "faq", "confidence": 0.9}})
+        guard.process([message])
+        return message.get("intent")["name"]
+
+    assert people("Hanna Kokkosen numero") == ["hanna-kokkonen"] and people("Hanna Virtasen numero") == []
+    assert guarded("mua pelottaa vesipeto") == "faq"
+    replace_text(copy / "contacts.yml", "name: Hanna Kokkonen", "name: Hanna Virtanen")
+    text = (copy / "safety.yml").read_text(encoding="utf-8")
+    (copy / "safety.yml").write_text(text.replace("categories:\n  suicide:\n  - any:\n",
+                                                  "categories:\n  suicide:\n  - any:\n    - 'vesipeto'\n"),
+                                     encoding="utf-8")
+    assert people("Hanna Virtasen numero") == ["hanna-kokkonen"]
+    assert guarded("mua pelottaa vesipeto") == "crisis_suicide"
