@@ -103,8 +103,8 @@ class ActionFindContact(Action):
         people = kb.known_contacts(_entity_values(tracker, "person"))
         roles = _entity_values(tracker, "role")
         projects = [kb.projects[i] for i in _entity_values(tracker, "project") if i in kb.projects]
-        regions = [kb.region_named(r) for r in _entity_values(tracker, "region")]
-        regions = [r for r in regions if r is not None]
+        regions = [region for region in map(kb.region_named, _entity_values(tracker, "region"))
+                   if region is not None]
         municipality = _municipality(kb, tracker, use_slot=False)
 
         if people:

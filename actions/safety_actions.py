@@ -38,7 +38,7 @@ class ActionSafetyHelp(Action):
         for category in categories:
             project = kb.projects.get(kb.local_help.get(category, ""))
             contacts = kb.project_contacts(project.id) if project else []
-            if contacts:
+            if project and contacts:
                 dispatcher.utter_message(text=render(
                     domain, "utter_safety_local_project", project=project.name,
                     organisation=project.organisation, years=project.period.years,

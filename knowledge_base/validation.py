@@ -105,7 +105,7 @@ def _entries(name: str, data: Any, lines: Lines, today: dt.date) -> List[Problem
     if name not in ENTRIES or not isinstance(data, dict) or not isinstance(data.get(ENTRIES[name][0]), list):
         return []
     key, period_field = ENTRIES[name]
-    problems = []
+    problems: List[Problem] = []
     for index, entry in enumerate(data[key]):
         if not isinstance(entry, dict):
             continue
@@ -250,8 +250,9 @@ def _references(documents: Dict[str, Any], lines: Dict[str, Lines]) -> List[Prob
 
 
 def _safety(data: Dict[str, Any], lines: Lines, project_ids: List[str]) -> List[Problem]:
-    problems = []
-    patterns = [(("ignore", i), p) for i, p in enumerate(data.get("ignore") or [])]
+    problems: List[Problem] = []
+    patterns: List[Tuple[Tuple[Any, ...], str]] = [
+        (("ignore", i), p) for i, p in enumerate(data.get("ignore") or [])]
     for category, category_rules in data["categories"].items():
         for r, rule in enumerate(category_rules):
             for part in ("any", "with"):

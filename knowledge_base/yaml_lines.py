@@ -11,10 +11,8 @@ from typing import Any, Dict, Tuple
 
 import yaml
 
-try:  # libyaml is much faster; fall back to the pure-Python loader
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader  # type: ignore[misc]
+# libyaml is much faster; the pure-Python loader where PyYAML was built without it
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Lines = Dict[Tuple[Any, ...], int]
 
