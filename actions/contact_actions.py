@@ -1,7 +1,7 @@
 """Actions that find people, regional contacts and meeting places in the knowledge base."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -9,13 +9,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 import knowledge_base
 from actions.responses import contact_lines, place_lines, render, years_of
-from knowledge_base import KnowledgeBase
+from knowledge_base import Contact, KnowledgeBase, Project, Region
 
 # Validated when the action server imports this module: a broken knowledge base stops the
 # server at start-up instead of failing a family mid-chat. Each action then asks for the
 # knowledge in force, so a fact staff change reaches the next message without a restart.
 LIVE = knowledge_base.live()
 
+# The subjects a follow-up may refer to, the most specific first.
+SUBJECTS = ("person", "project", "municipality", "region")
+LAST_SUBJECT = "last_subject"
 PENDING_CONTACT = "contact"
 PENDING_MEETING_PLACE = "meeting_place"
 
@@ -66,7 +69,8 @@ def answer_contacts_for(kb: KnowledgeBase, dispatcher: CollectingDispatcher,
                 municipality_in=kb.municipalities[municipality].in_form,
                 places=place_lines(domain, local)))
         dispatcher.utter_message(text=render(domain, "utter_current_services_pointer"))
-    return [SlotSet("municipality", municipality), SlotSet("pending_request", None)]
+    return [SlotSet("municipality", municipality), SlotSet("pending_request", None),
+            SlotSet("last_request", PENDING_CONTACT)]
 
 
 def answer_meeting_places_for(kb: KnowledgeBase, dispatcher: CollectingDispatcher,
@@ -84,12 +88,41 @@ def answer_meeting_places_for(kb: KnowledgeBase, dispatcher: CollectingDispatche
         else:
             dispatcher.utter_message(text=render(
                 domain, "utter_no_meeting_place", municipality=municipality, region=region.name))
-    return [SlotSet("municipality", municipality), SlotSet("pending_request", None)]
+    return [SlotSet("municipality", municipality), SlotSet("pending_request", None),
+            SlotSet("last_request", PENDING_MEETING_PLACE)]
 
 
 def _ask_municipality(dispatcher: CollectingDispatcher, pending: str) -> List[EventType]:
     dispatcher.utter_message(response="utter_ask_municipality")
     return [SlotSet("pending_request", pending)]
+
+
+def _earlier_subject(kb: KnowledgeBase, tracker: Tracker) -> Optional[Tuple[str, str]]:
+    """What the conversation talked about last, for follow-ups that name nothing themselves
+    ("mikä hänen numeronsa on?", "kuka sitä veti?", "kuka siellä on yhteyshenkilö?"): the
+    person or project the bot answered about (slot last_subject), or the person, project,
+    municipality or region of an earlier message, whichever is more recent."""
+    known = {"person": {c.id for c in kb.contacts}, "project": set(kb.projects),
+             "municipality": set(kb.municipalities), "region": {r.name for r in kb.regions.values()}}
+    events = list(tracker.events)
+    user_turns = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    before_this_message = events[: user_turns[-1]] if user_turns else events
+    for event in reversed(before_this_message):
+        if event.get("event") == "slot" and event.get("name") == LAST_SUBJECT and event.get("value"):
+            kind, _sep, value = str(event["value"]).partition(":")
+            if value in known.get(kind, ()):
+                return kind, value
+        if event.get("event") == "user":
+            entities = (event.get("parse_data") or {}).get("entities") or []
+            for kind in SUBJECTS:  # the most specific subject of a message first
+                for entity in entities:
+                    if entity.get("entity") == kind and entity.get("value") in known[kind]:
+                        return kind, entity["value"]
+    return None
+
+
+def _subject(kind: str, value: str) -> List[EventType]:
+    return [SlotSet(LAST_SUBJECT, f"{kind}:{value}")]
 
 
 class ActionFindContact(Action):
@@ -98,56 +131,83 @@ class ActionFindContact(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        """Answers whom to contact: a named person, a role, a project, or a municipality's contacts."""
+        """Answers whom to contact: a named person, project, organisation, role or field of
+        responsibility, a municipality's or region's contacts, or, for a follow-up that names
+        nothing, whatever the conversation talked about last."""
         kb = LIVE.current()
+        text = tracker.latest_message.get("text") or ""
         people = kb.known_contacts(_entity_values(tracker, "person"))
         roles = _entity_values(tracker, "role")
         projects = [kb.projects[i] for i in _entity_values(tracker, "project") if i in kb.projects]
+        projects = projects or kb.find_organisations(text)
         regions = [region for region in map(kb.region_named, _entity_values(tracker, "region"))
                    if region is not None]
         municipality = _municipality(kb, tracker, use_slot=False)
+        region_id = (regions[0].id if regions
+                     else kb.region_of(municipality).id if municipality else None)
 
         if people:
-            self._answer_people(dispatcher, domain, people)
-            return []
+            return self._answer_people(dispatcher, domain, people)
         if projects:
-            for project in projects:
-                contacts = kb.project_contacts(project.id)
-                response = "utter_project_people" if contacts else "utter_project_no_people"
-                dispatcher.utter_message(text=render(
-                    domain, response, project=project.name, organisation=project.organisation,
-                    years=project.period.years, people=contact_lines(domain, contacts)))
-            return []
+            return self._answer_projects(kb, dispatcher, domain, projects)
         if roles:
-            region_id = (regions[0].id if regions
-                         else kb.region_of(municipality).id if municipality else None)
             found = kb.contacts_with_role(roles[0], region_id)
             if found:
-                self._answer_people(dispatcher, domain, found)
-            else:
-                dispatcher.utter_message(response="utter_person_not_found")
+                return self._answer_people(dispatcher, domain, found)
+            dispatcher.utter_message(response="utter_person_not_found")
             return []
         if municipality:
             return answer_contacts_for(kb, dispatcher, domain, municipality)
-        if regions and regions[0].municipalities:
-            region = regions[0]
-            if not region.covered:
-                return answer_contacts_for(kb, dispatcher, domain, region.municipalities[0])
-            people_in_region = kb.primary_contacts(region.id)
-            if people_in_region:
-                self._answer_people(dispatcher, domain, people_in_region)
-                dispatcher.utter_message(text=render(domain, "utter_current_services_pointer"))
-                return []
-        remembered = _municipality(kb, tracker)
-        if remembered:
-            return answer_contacts_for(kb, dispatcher, domain, remembered)
+        by_field = kb.contacts_by_field(text, region_id)
+        if by_field:
+            return self._answer_people(dispatcher, domain, by_field)
+        if regions:
+            return self._answer_region(kb, dispatcher, domain, regions[0])
+        earlier = _earlier_subject(kb, tracker)
+        if earlier:
+            kind, value = earlier
+            if kind == "person":
+                return self._answer_people(dispatcher, domain, kb.known_contacts([value]))
+            if kind == "project":
+                return self._answer_projects(kb, dispatcher, domain, [kb.projects[value]])
+            if kind == "municipality":
+                return answer_contacts_for(kb, dispatcher, domain, value)
+            region = kb.region_named(value)
+            if region:
+                return self._answer_region(kb, dispatcher, domain, region)
         return _ask_municipality(dispatcher, PENDING_CONTACT)
 
     @staticmethod
-    def _answer_people(dispatcher: CollectingDispatcher, domain: Dict[str, Any], people) -> None:
+    def _answer_people(dispatcher: CollectingDispatcher, domain: Dict[str, Any],
+                       people: List[Contact]) -> List[EventType]:
         dispatcher.utter_message(text=render(domain, "utter_person_found",
                                              people=contact_lines(domain, people),
                                              years=years_of(c.valid for c in people)))
+        return _subject("person", people[0].id) if len(people) == 1 else []
+
+    @staticmethod
+    def _answer_projects(kb: KnowledgeBase, dispatcher: CollectingDispatcher,
+                         domain: Dict[str, Any], projects: List[Project]) -> List[EventType]:
+        for project in projects:
+            contacts = kb.project_contacts(project.id)
+            response = "utter_project_people" if contacts else "utter_project_no_people"
+            dispatcher.utter_message(text=render(
+                domain, response, project=project.name, organisation=project.organisation,
+                years=project.period.years, people=contact_lines(domain, contacts)))
+        return _subject("project", projects[0].id) if len(projects) == 1 else []
+
+    def _answer_region(self, kb: KnowledgeBase, dispatcher: CollectingDispatcher,
+                       domain: Dict[str, Any], region: Region) -> List[EventType]:
+        if not region.covered and region.municipalities:
+            return answer_contacts_for(kb, dispatcher, domain, region.municipalities[0])
+        people = kb.primary_contacts(region.id)
+        if not people:
+            dispatcher.utter_message(text=render(
+                domain, "utter_region_no_people", region=region.name, region_in=region.in_form))
+            return []
+        self._answer_people(dispatcher, domain, people)
+        dispatcher.utter_message(text=render(domain, "utter_current_services_pointer"))
+        return []
 
 
 class ActionFindMeetingPlace(Action):
@@ -181,6 +241,8 @@ def answer_pending(dispatcher: CollectingDispatcher, tracker: Tracker,
     if not municipality:
         dispatcher.utter_message(response="utter_municipality_not_recognised")
         return []
-    if tracker.get_slot("pending_request") == PENDING_MEETING_PLACE:
+    # a reply to "Missä kunnassa asut?", or "entä Juvalla?" after an answer about another place
+    asked = tracker.get_slot("pending_request") or tracker.get_slot("last_request")
+    if asked == PENDING_MEETING_PLACE:
         return answer_meeting_places_for(kb, dispatcher, domain, municipality)
     return answer_contacts_for(kb, dispatcher, domain, municipality)

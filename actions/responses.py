@@ -30,7 +30,8 @@ def contact_lines(domain: Dict[str, Any], contacts: Iterable[Contact]) -> str:
             details.append(render(domain, "utter_contact_email", email=contact.email))
         lines.append(render(domain, "utter_contact_line", name=contact.name, role=contact.role,
                             organisation=contact.organisation,
-                            details=": " + ", ".join(details) if details else ""))
+                            details=": " + ", ".join(details) if details
+                            else render(domain, "utter_contact_no_details")))
     return "\n".join(lines)
 
 

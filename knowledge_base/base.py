@@ -12,10 +12,15 @@ from knowledge_base.finnish import analyses, fold, words
 from knowledge_base.names import NameEntry, NameMatcher, Place, PlaceName, PlaceRecognizer
 from knowledge_base.safety import SafetyPatterns
 
+# Role titles a question may name. Generic words ("yhteyshenkilö", "yhteystiedot", "joku")
+# are not roles: "kuka siellä on yhteyshenkilö" asks for the contacts of a place.
 ROLE_WORDS = (
     "muutosagentti", "koordinaattori", "hankepäällikkö", "projektityöntekijä",
-    "hanketyöntekijä", "puheenjohtaja", "johtaja", "yhteyshenkilö",
+    "hanketyöntekijä", "puheenjohtaja", "johtaja",
 )
+# Trailing words of project names that users inflect: "Turvassa-hankkeeseen", "Toivo-ryhmään".
+_GENERIC_TAILS = {"hanke": "hank", "ryhma": "ryhm"}
+_MIN_FIELD_PREFIX = 6
 ROLE_ALIASES = {"pj": "puheenjohtaja", "koordinaattoori": "koordinaattori"}
 
 
@@ -61,6 +66,7 @@ class Project:
     region: str
     period: Period
     source: str
+    organisation_aliases: Tuple[str, ...] = ()  # how users name the organisation: "Viola"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -77,6 +83,7 @@ class Contact:
     source: str
     valid: Period
     checked: dt.date
+    fields: Tuple[str, ...] = ()  # fields of responsibility: "varhaiskasvatus", "koulu"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,6 +101,34 @@ class LocalPlace:
 def _squash(text: str) -> str:
     """Folded text without spaces, hyphens or punctuation, for matching multi-word names."""
     return re.sub(r"[\W_]+", "", fold(text))
+
+
+def _name_pattern(name: str) -> str:
+    """A project's or organisation's name as matched in squashed text, its generic tail cut to
+    the stem so that every case form matches: "turvassahank" for "Turvassa-hanke"."""
+    squashed = _squash(name)
+    for tail, stem in _GENERIC_TAILS.items():
+        if squashed.endswith(tail) and len(squashed) > len(tail):
+            return squashed[: -len(tail)] + stem
+    return squashed
+
+
+def _lemmas(text: str) -> List[str]:
+    """Each word's Voikko baseforms (folded), or the folded word when Voikko does not know it."""
+    found = []
+    for word, _start, _end in words(text):
+        bases = [fold(base) for base, _class in analyses(word)]
+        found += bases or [fold(word)]
+    return found
+
+
+def _same_field(asked: str, field: str) -> bool:
+    """A word of the question names a field: the same lemma, or one a compound of the other
+    ("perhekeskus" and "perhekeskustoimintamalli")."""
+    if asked == field:
+        return True
+    shorter, longer = sorted((asked, field), key=len)
+    return len(shorter) >= _MIN_FIELD_PREFIX and longer.startswith(shorter)
 
 
 def _surname_stems(surname: str) -> Tuple[str, ...]:
@@ -129,6 +164,12 @@ class KnowledgeBase:
             NameEntry(surname, _surname_stems(surname), self._is_common_word(surname))
             for surname in surnames
         )
+        self._project_patterns = {
+            p.id: {_name_pattern(name) for name in p.aliases + (p.name,)} for p in projects.values()}
+        self._organisation_patterns = {
+            p.id: {_name_pattern(name) for name in p.organisation_aliases} for p in projects.values()}
+        self._field_lemmas = {
+            c.id: [lemma for field in c.fields for lemma in _lemmas(field)] for c in contacts}
 
     # -- look-ups ---------------------------------------------------------------------
 
@@ -174,9 +215,28 @@ class KnowledgeBase:
         return [self.contact(i) for i in found]
 
     def find_projects(self, text: str) -> List[Project]:
+        """Projects named in the text by name or alias, in any case form."""
         squashed = _squash(text)
-        return [p for p in self.projects.values()
-                if any(_squash(alias) in squashed for alias in p.aliases + (p.name,))]
+        return [self.projects[i] for i, patterns in self._project_patterns.items()
+                if any(pattern in squashed for pattern in patterns)]
+
+    def find_organisations(self, text: str) -> List[Project]:
+        """Projects whose organisation the text names ("Viola ry:hyn", "essotelta")."""
+        squashed = _squash(text)
+        return [self.projects[i] for i, patterns in self._organisation_patterns.items()
+                if any(pattern in squashed for pattern in patterns)]
+
+    def contacts_by_field(self, text: str, region_id: Optional[str] = None) -> List[Contact]:
+        """People whose field of responsibility the text names ("varhaiskasvatuksen asiat"),
+        in the region when one is given. Without a region, only when they are all of one
+        region: a field alone does not say whose region is meant."""
+        asked = set(_lemmas(text))
+        found = [c for c in self.contacts
+                 if (region_id is None or c.region == region_id)
+                 and any(_same_field(a, f) for a in asked for f in self._field_lemmas[c.id])]
+        if region_id is None and len({c.region for c in found}) > 1:
+            return []
+        return found
 
     def find_roles(self, text: str) -> List[str]:
         """Role words in the text in base form, most specific first ("perhekeskuskoordinaattori")."""

@@ -42,14 +42,15 @@ def build(validated: Validated) -> KnowledgeBase:
                               tuple(names)))
     projects = {
         item["id"]: Project(item["id"], item["name"], tuple(item["aliases"]), item["organisation"],
-                            item["region"], _period(item["period"]), item["source"])
+                            item["region"], _period(item["period"]), item["source"],
+                            tuple(item.get("organisation_aliases") or ()))
         for item in raw["projects.yml"]["projects"]
     }
     contacts = [
         Contact(item["id"], item["name"], item["role"], item["organisation"], item["region"],
                 item["project"], tuple(item.get("phone", ())), item.get("email"),
                 item.get("primary", False), item["source"], _period(item["valid"]),
-                _date(item["checked"]))
+                _date(item["checked"]), tuple(item.get("fields") or ()))
         for item in raw["contacts.yml"]["contacts"]
     ]
     places = [

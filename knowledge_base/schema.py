@@ -57,7 +57,6 @@ SCHEMAS: Dict[str, Dict[str, Any]] = {
                     "type": "object",
                     "required": ["id", "name", "role", "organisation", "region", "project",
                                  "source", "valid", "checked"],
-                    "anyOf": [{"required": ["phone"]}, {"required": ["email"]}],
                     "additionalProperties": False,
                     "properties": {
                         "id": {"type": "string", "pattern": "^[a-z0-9-]+$"},
@@ -70,6 +69,7 @@ SCHEMAS: Dict[str, Dict[str, Any]] = {
                         "phone": {"type": "array", "minItems": 1, "items": {"type": "string"}},
                         "email": {"type": "string"},
                         "primary": {"type": "boolean"},
+                        "fields": {"type": "array", "items": _TEXT},
                         "source": _TEXT,
                         "valid": _PERIOD,
                         "checked": _DATE,
@@ -94,6 +94,7 @@ SCHEMAS: Dict[str, Dict[str, Any]] = {
                         "name": _TEXT,
                         "aliases": {"type": "array", "items": _TEXT},
                         "organisation": _TEXT,
+                        "organisation_aliases": {"type": "array", "items": _TEXT},
                         "region": _TEXT,
                         "period": _PERIOD,
                         "source": _TEXT,

@@ -183,8 +183,6 @@ def _explain(error: jsonschema.ValidationError) -> str:
         allowed = set((error.schema or {}).get("properties", {}))
         extra = [k for k in (error.instance or {}) if k not in allowed]
         return say("schema.unknown_field", where=where, field=", ".join(map(str, extra)))
-    if kind == "anyOf" and "phone" in str(error.validator_value):
-        return say("schema.phone_or_email", where=where)
     if kind == "type":
         wanted = text("schema.types").get(str(error.validator_value), str(error.validator_value))
         return say("schema.type", where=where, wanted=wanted)
