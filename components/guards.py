@@ -33,7 +33,7 @@ from actions.finnish import fold
 from actions.knowledge_base import DEFAULT_DIR
 
 CRISIS_PREFIX = "crisis_"
-FALLBACK_INTENT = "nlu_fallback"
+from bot.constants import FALLBACK_INTENT  # noqa: E402  (shared with staff/inbox.py)
 
 
 def _set_intent(message: Message, name: str, confidence: float) -> None:
