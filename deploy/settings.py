@@ -1,7 +1,8 @@
 """Settings of the production profile, read from the environment (deploy/production.env.example).
 
 The settings the profile shares with `make run` (model, API token, CORS origins, knowledge
-base) come from bot.settings.Settings; ports have their own names, so that both profiles can run side by side.
+base) come from bot.settings.Settings; ports have their own names, so that both profiles can
+run side by side.
 """
 from __future__ import annotations
 

@@ -4,13 +4,12 @@ on its fourth call."""
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
-from typing import Any, List, Optional, Tuple
+from typing import Any, List
 
 import httpx
-from telegram.request import BaseRequest, RequestData
+from telegram.request import HTTPXRequest
 
 from bot.telegram.app import build_application
 from bot.telegram.config import TelegramSettings
@@ -20,36 +19,19 @@ TOKEN = "123456:startup-test-token"
 BOT_USER = {"id": 99, "is_bot": True, "first_name": "Perheneuvo", "username": "perheneuvo_bot"}
 
 
-class PollingBotApi(BaseRequest):
-    """Answers getMe, deleteWebhook and getUpdates (no updates); records each call in
-    `events`, and stops the application soon after the first getUpdates."""
+def polling_bot_api(events: List[str], application: List[Any]) -> HTTPXRequest:
+    """An offline Bot API: answers getMe, deleteWebhook and getUpdates (no updates), records
+    each call in `events`, and stops `application[0]` soon after the first getUpdates."""
 
-    def __init__(self, events: List[str]) -> None:
-        self.events = events
-        self.application: Any = None
+    def answer(request: httpx.Request) -> httpx.Response:
+        name = request.url.path.rsplit("/", 1)[1]
+        events.append(name)
+        if name == "getUpdates" and events.count(name) == 1:
+            asyncio.get_running_loop().call_later(0.5, application[0].stop_running)
+        result = {"getMe": BOT_USER, "deleteWebhook": True, "getUpdates": []}[name]
+        return httpx.Response(200, json={"ok": True, "result": result})
 
-    @property
-    def read_timeout(self) -> Optional[float]:
-        return 1.0
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    async def do_request(self, url: str, method: str, request_data: Optional[RequestData] = None,
-                         *args: Any, **kwargs: Any) -> Tuple[int, bytes]:
-        name = url.rsplit("/", 1)[1]
-        self.events.append(name)
-        result: Any = {"getMe": BOT_USER, "deleteWebhook": True, "getUpdates": []}[name]
-        if name == "getUpdates" and events_count(self.events, name) == 1:
-            asyncio.get_running_loop().call_later(0.5, self.application.stop_running)
-        return 200, json.dumps({"ok": True, "result": result}).encode()
-
-
-def events_count(events: List[str], name: str) -> int:
-    return sum(1 for event in events if event == name)
+    return HTTPXRequest(httpx_kwargs={"transport": httpx.MockTransport(answer)})
 
 
 def test_no_updates_are_fetched_before_rasa_answers(caplog):
@@ -62,11 +44,13 @@ def test_no_updates_are_fetched_before_rasa_answers(caplog):
         events.append(f"probe:{answer}")
         return answer
 
-    api = PollingBotApi(events)
+    running: List[Any] = []
+    api = polling_bot_api(events, running)
     settings = TelegramSettings(token=TOKEN, sender_key=b"key", rasa_url="http://rasa.test:5005")
+    rasa = httpx.MockTransport(lambda request: httpx.Response(500))
     application = build_application(settings, request=api, rasa_ready=rasa_ready,
-                                    rasa_transport=httpx.MockTransport(lambda r: httpx.Response(500)))
-    api.application = application
+                                    rasa_transport=rasa)
+    running.append(application)
     caplog.set_level(logging.INFO, logger="bot.telegram")
     application.run_polling(stop_signals=None, close_loop=False, bootstrap_retries=0)
 
