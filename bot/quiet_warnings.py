@@ -17,6 +17,8 @@ THIRD_PARTY_DEPRECATIONS: List[Tuple[str, str]] = [
     (r"rasa(\.|$)", "Rasa 3.6's own use of SQLAlchemy 1.x APIs and pkg_resources"),
     # declare_namespace calls from matplotlib's and ruamel's namespace packages (.pth files).
     (r"pkg_resources(\.|$)", "namespace packages of matplotlib and ruamel.yaml"),
+    # APScheduler 3 (Rasa's scheduler) imports pkg_resources for its version.
+    (r"apscheduler(\.|$)", "APScheduler's import of pkg_resources"),
     # sanic_cors compares versions with distutils' LooseVersion.
     (r"sanic_cors(\.|$)", "sanic-cors' distutils version check"),
     # TensorFlow 2.12 imports a JAX API that JAX deprecated.
@@ -31,8 +33,14 @@ THIRD_PARTY_DEPRECATIONS: List[Tuple[str, str]] = [
 ]
 
 
-def install() -> None:
-    """Adds the filters to this process (idempotent)."""
+def install(for_rasa: bool = True) -> None:
+    """Adds the filters to this process (idempotent). `for_rasa`: the process will import
+    Rasa, and with it Sanic, which puts a catch-all "once" filter for DeprecationWarning at
+    the front of the filters when it is imported; imported here first, Sanic's filter ends up
+    behind these."""
+    if for_rasa:
+        import sanic  # noqa: F401
+
     for module, _reason in THIRD_PARTY_DEPRECATIONS:
         for category in (DeprecationWarning, PendingDeprecationWarning):
             warnings.filterwarnings("ignore", category=category, module=module)

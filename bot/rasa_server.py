@@ -43,9 +43,18 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     # Rasa's processes need the token no further; children of this one do not inherit it.
     os.environ.pop(API_TOKEN_ENV, None)
     sys.argv = ["rasa", *with_auth_token(arguments, token)]
-    from rasa.__main__ import main as rasa_main
+    import rasa.__main__ as rasa_cli
 
-    rasa_main()
+    # Rasa's CLI puts its own warning filters (e.g. "once" for every UserWarning, which
+    # pyparsing's deprecations also are) in front of ours: ours go back in front after it.
+    configure = rasa_cli.configure_logging_and_warnings
+
+    def configure_then_quiet(*args, **kwargs) -> None:
+        configure(*args, **kwargs)
+        quiet_warnings.install()
+
+    rasa_cli.configure_logging_and_warnings = configure_then_quiet
+    rasa_cli.main()
 
 
 if __name__ == "__main__":

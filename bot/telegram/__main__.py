@@ -22,7 +22,7 @@ logger = logging.getLogger("bot.telegram")
 
 
 def main() -> int:
-    quiet_warnings.install()
+    quiet_warnings.install(for_rasa=False)
     try:
         settings = TelegramSettings.from_env()
     except ConfigError as error:
