@@ -126,7 +126,7 @@ class Supervisor:
         self.pids.mkdir(parents=True, exist_ok=True)
         with open(self.logs / f"{service.name}.log", "ab") as output:
             entry.process = subprocess.Popen(
-                service.command, cwd=ROOT, env=dict(os.environ, **self.common_env, **service.env),
+                service.command, cwd=ROOT, env={**os.environ, **self.common_env, **service.env},
                 stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
                 start_new_session=True, user=service.user,
                 group=service.user, extra_groups=[] if service.user else None)

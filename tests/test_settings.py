@@ -235,7 +235,7 @@ def test_the_production_profile_gives_every_process_the_knowledge_dir(tmp_path, 
     supervisor.start(Service("probe", [sys.executable, "-c",
                                        f"import os; open({str(out)!r}, 'w').write("
                                        f"os.environ['PERHENEUVO_KNOWLEDGE_DIR'])"],
-                             ready=lambda: out.exists()))
+                             ready=lambda: out.exists(), env=settings.server_env()))
     supervisor.wait_ready(["probe"], 30)
     supervisor.stop(["probe"])
     assert out.read_text() == str(tmp_path / "tieto")
