@@ -96,7 +96,7 @@ inbox-add: setup ## Add VIESTI="..." or group RYHMA=n of make inbox as an exampl
 	@$(PY) -m staff inbox-add $(if $(VIESTI),--viesti "$$VIESTI") $(if $(RYHMA),--ryhma "$$RYHMA") $(if $(AIHE),--aihe "$$AIHE") $(if $(PROJEKTI),--projekti "$$PROJEKTI")
 
 bench: setup train ## Latency, throughput, memory, start-up and training time vs a `rasa init` bot
-	$(PY) scripts/bench.py
+	$(PY) -m scripts.bench
 
 compare-pipelines: setup ## Train Rasa's default pipeline and ours on data/, score both on the held-out set
 	$(PY) scripts/compare_pipelines.py

@@ -9,13 +9,17 @@ from __future__ import annotations
 
 from typing import Any
 
-import rasa_sdk.__main__
-from rasa_sdk import endpoint
-from sanic import Sanic, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
+from bot import quiet_warnings
 
-import knowledge_base
+quiet_warnings.install()  # before rasa_sdk imports Sanic and the libraries it warns about
+
+import rasa_sdk.__main__  # noqa: E402
+from rasa_sdk import endpoint  # noqa: E402
+from sanic import Sanic, response  # noqa: E402
+from sanic.request import Request  # noqa: E402
+from sanic.response import HTTPResponse  # noqa: E402
+
+import knowledge_base  # noqa: E402
 
 _create_app = endpoint.create_app
 

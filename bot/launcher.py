@@ -3,74 +3,23 @@ the Telegram front end; Ctrl-C stops them all.
 
     python -m bot.launcher            (what `make run` does)
 
-Settings come from the environment (see .env.example). Other code (tests, the
+Settings come from the environment (bot/settings.py, .env.example). Other code (tests, the
 benchmark) uses `Stack` to start the same processes on other ports.
 """
 from __future__ import annotations
 
-import dataclasses
 import os
-import secrets
 import signal
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from bot import model_files
-
-ROOT = Path(__file__).resolve().parent.parent
-VENV_BIN = Path(sys.executable).parent
-
-
-@dataclasses.dataclass
-class Settings:
-    rasa_port: int = 5005
-    actions_port: int = 5055
-    model: Path = ROOT / "models" / "perheneuvo.tar.gz"
-    web_port: int = 8080
-    cors_origins: str = "http://localhost:8080 http://127.0.0.1:8080"
-    # The Telegram front end starts only when a bot token is set.
-    telegram_token: str = ""
-    # Conversations (Rasa's SQL tracker store on SQLite in this profile).
-    tracker_db: Path = ROOT / "var" / "conversations.db"
-    # Rasa's HTTP API (model reload, conversation export) accepts only this token; when it is
-    # not set, a random one is made and kept in var/api-token (readable by the owner only).
-    api_token: str = ""
-    # The network interface Rasa listens on; behind nginx or on one machine, loopback.
-    rasa_interface: str = "127.0.0.1"
-
-    @classmethod
-    def from_env(cls) -> "Settings":
-        return cls(
-            rasa_port=int(os.environ.get("PERHENEUVO_RASA_PORT", cls.rasa_port)),
-            actions_port=int(os.environ.get("PERHENEUVO_ACTIONS_PORT", cls.actions_port)),
-            model=Path(os.environ.get("PERHENEUVO_MODEL", cls.model)),
-            web_port=int(os.environ.get("PERHENEUVO_WEB_PORT", cls.web_port)),
-            cors_origins=os.environ.get("PERHENEUVO_CORS_ORIGINS", cls.cors_origins),
-            telegram_token=os.environ.get("TELEGRAM_BOT_TOKEN", "").strip(),
-            tracker_db=Path(os.environ.get("PERHENEUVO_TRACKER_DB", cls.tracker_db)),
-            api_token=os.environ.get("PERHENEUVO_API_TOKEN", "").strip(),
-            rasa_interface=os.environ.get("PERHENEUVO_RASA_INTERFACE", cls.rasa_interface),
-        )
-
-    def resolved_api_token(self) -> str:
-        """The API token: the configured one, else the one in var/api-token (made if missing)."""
-        if self.api_token:
-            return self.api_token
-        return api_token_from_file(ROOT / "var" / "api-token")
-
-
-def api_token_from_file(path: Path) -> str:
-    """Reads the token kept in `path`, creating it (mode 600) on first use."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as handle:
-            handle.write(secrets.token_urlsafe(32))
-    return path.read_text().strip()
+from bot import model_files, probes, quiet_warnings
+from bot.constants import REQUEST_BODY_LIMIT_BYTES
+from bot.retention import DailyRetention
+from bot.settings import ROOT, Settings, endpoint_env
 
 
 class Stack:
@@ -105,7 +54,7 @@ class Stack:
             raise SystemExit(f"error: {error}") from None
         self.settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
         self._spawn("rasa", rasa_command(self.settings, self.settings.rasa_port),
-                    **RASA_SERVER_ENV)
+                    **rasa_server_env(self.settings))
 
     def start_web(self) -> None:
         """The demo family-centre page with the chat widget (bot/web)."""
@@ -139,7 +88,7 @@ class Stack:
         urls = self.health_urls()
         for name in [n for n in urls if n in self.processes]:
             url = urls[name]
-            while not _responds(url):
+            while not probes.responds(url):
                 process = self.processes.get(name)
                 if process and process.poll() is not None:
                     raise RuntimeError(f"{name} server exited with {process.returncode}")
@@ -154,6 +103,8 @@ class Stack:
     def _spawn(self, name: str, command: List[str], **extra_env: str) -> None:
         env = dict(os.environ, PERHENEUVO_RASA_URL=self.rasa_url, TF_CPP_MIN_LOG_LEVEL="2",
                    **endpoint_env(self.settings), **extra_env)
+        if "PERHENEUVO_API_TOKEN" not in extra_env:  # only the Rasa server gets the token
+            env.pop("PERHENEUVO_API_TOKEN", None)
         output = None
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -162,15 +113,16 @@ class Stack:
                                                 stderr=subprocess.STDOUT if output else None)
 
 
-def endpoint_env(settings: Settings) -> Dict[str, str]:
-    """The variables endpoints.yml reads."""
-    return {"PERHENEUVO_ACTIONS_URL": f"http://127.0.0.1:{settings.actions_port}/webhook",
-            "PERHENEUVO_TRACKER_DB": str(settings.tracker_db)}
+def rasa_server_env(settings: Settings) -> Dict[str, str]:
+    """What the Rasa server reads from its environment besides endpoint_env: the API token
+    (bot.rasa_server adds it to Rasa's arguments in-process, never on the command line) and
+    Sanic's SANIC_* settings: refuse request bodies over the limit."""
+    return {"PERHENEUVO_API_TOKEN": settings.resolved_api_token(),
+            "SANIC_REQUEST_MAX_SIZE": str(REQUEST_BODY_LIMIT_BYTES)}
 
 
-# Sanic reads SANIC_* settings from the environment: refuse request bodies over 64 KB (a
-# message is at most 1,000 characters).
-RASA_SERVER_ENV = {"SANIC_REQUEST_MAX_SIZE": str(64 * 1024)}
+# Rasa's command line through bot.rasa_server: the API token and the warning filters.
+RASA_CLI = [sys.executable, "-m", "bot.rasa_server"]
 
 
 def actions_command(port: int) -> List[str]:
@@ -180,11 +132,10 @@ def actions_command(port: int) -> List[str]:
 
 def rasa_command(settings: Settings, port: int, endpoints: str = "endpoints.yml") -> List[str]:
     """`rasa run` as every profile starts it: loopback interface, REST channel, the HTTP API
-    only with the token, CORS only for the configured origins."""
-    command = [str(VENV_BIN / "rasa"), "run", "--model", str(settings.model),
+    only with the token (from rasa_server_env), CORS only for the configured origins."""
+    command = [*RASA_CLI, "run", "--model", str(settings.model),
                "--interface", settings.rasa_interface, "--port", str(port),
-               "--credentials", "credentials.yml", "--endpoints", endpoints,
-               "--enable-api", "--auth-token", settings.resolved_api_token()]
+               "--credentials", "credentials.yml", "--endpoints", endpoints, "--enable-api"]
     origins = settings.cors_origins.split()
     if origins:  # one --cors with every origin: Rasa keeps only the last of repeated options
         command += ["--cors", *origins]
@@ -202,15 +153,8 @@ def stop_process(process: Optional[subprocess.Popen], timeout: float = 20) -> No
             process.wait()
 
 
-def _responds(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as reply:
-            return reply.status == 200
-    except OSError:
-        return False
-
-
 def main() -> int:
+    quiet_warnings.install()
     settings = Settings.from_env()
     stack = Stack(settings)
     stopping = False
@@ -221,17 +165,14 @@ def main() -> int:
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
-    next_cleanup = 0.0
+    retention = DailyRetention(env=dict(os.environ, **endpoint_env(settings)))
     try:
         stack.start()
         print(f"Perheneuvo is running.\n  demo page: {stack.web_url}/\n"
               f"  REST: {stack.rasa_url}/webhooks/rest/webhook\n  actions: {stack.actions_url}\n"
               f"  Ctrl-C stops everything", flush=True)
         while not stopping:
-            if time.monotonic() >= next_cleanup:  # the retention period, kept day by day
-                subprocess.Popen([sys.executable, "-m", "bot.retention"], cwd=ROOT,
-                                 env=dict(os.environ, **endpoint_env(settings)))
-                next_cleanup = time.monotonic() + 24 * 3600
+            retention.run_when_due()
             for name, process in stack.processes.items():
                 if process.poll() is not None:
                     print(f"error: the {name} server stopped (exit {process.returncode})",

@@ -10,10 +10,11 @@ import dataclasses
 import re
 import unicodedata
 
-MAX_MESSAGE_LENGTH = 1000
+from bot.constants import MAX_MESSAGE_LENGTH, RESTART_COMMAND
+
 EMPTY_MESSAGE_PAYLOAD = "/empty_message"
 # Payloads a client may send on purpose (the widget's "start over" button).
-ALLOWED_COMMANDS = {"/restart"}
+ALLOWED_COMMANDS = {RESTART_COMMAND}
 
 _TAG_RE = re.compile(r"<[^<>]{0,500}>")
 _SPACE_RE = re.compile(r"\s+")

@@ -26,7 +26,8 @@ from sanic.response import HTTPResponse
 
 import knowledge_base
 from bot import model_files, rasa_speedups
-from bot.message_input import MAX_MESSAGE_LENGTH, clean_message
+from bot.constants import MAX_MESSAGE_LENGTH
+from bot.message_input import clean_message
 
 # This module is imported when the Rasa server starts, before it loads a model.
 rasa_speedups.install()

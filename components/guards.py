@@ -30,7 +30,7 @@ import knowledge_base
 from knowledge_base.safety import crisis_categories
 
 CRISIS_PREFIX = "crisis_"
-FALLBACK_INTENT = "nlu_fallback"
+from bot.constants import FALLBACK_INTENT  # noqa: E402  (shared with staff/inbox.py)
 
 
 def _set_intent(message: Message, name: str, confidence: float) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 import sys
 
+from bot import quiet_warnings
 from bot.model_files import ModelFileError
 from deploy.profile import Production
 from deploy.settings import ProductionSettings
@@ -15,6 +16,7 @@ def _interrupt(signum, _frame):
 
 
 def main() -> int:
+    quiet_warnings.install()
     try:
         settings = ProductionSettings.from_env()
     except ValueError as error:

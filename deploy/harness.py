@@ -14,7 +14,6 @@ import dataclasses
 import os
 import secrets
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,7 +25,9 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tup
 
 import aiohttp
 
-from bot.launcher import ROOT
+from bot.probes import free_port_block
+from bot.settings import ROOT
+from bot.stats import percentile
 from deploy import redis_server
 from deploy.profile import Production
 from deploy.settings import ProductionSettings
@@ -38,29 +39,6 @@ RUNNING_LINE = "production profile is running"
 def is_try_again(texts: Sequence[str]) -> bool:
     """The REST channel's answer to a turn that produced no reply (utter_try_again_shortly)."""
     return len(texts) == 1 and "hetken kuluttua" in texts[0] and "112" in texts[0]
-
-
-def free_port_block(count: int, attempts: int = 50) -> int:
-    """The first of `count` consecutive free loopback ports."""
-    for _ in range(attempts):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            first = probe.getsockname()[1]
-        if first + count > 65535:
-            continue
-        sockets = []
-        try:
-            for port in range(first, first + count):
-                sock = socket.socket()
-                sockets.append(sock)
-                sock.bind(("127.0.0.1", port))
-            return first
-        except OSError:
-            continue
-        finally:
-            for sock in sockets:
-                sock.close()
-    raise RuntimeError(f"no {count} consecutive free ports found")
 
 
 class LocalProfile:
@@ -262,8 +240,7 @@ def figures(answers: Sequence[Answer], wall_s: float) -> Dict[str, Any]:
     result: Dict[str, Any] = {"messages": len(latencies), "wall_s": round(wall_s, 1),
                               "msgs_per_s": round(len(latencies) / wall_s, 1) if wall_s else None}
     if latencies:
-        p95 = (statistics.quantiles(latencies, n=20, method="inclusive")[18]
-               if len(latencies) > 1 else latencies[0])
-        result.update(p50_ms=round(statistics.median(latencies)), p95_ms=round(p95),
+        result.update(p50_ms=round(statistics.median(latencies)),
+                      p95_ms=round(percentile(latencies, 95)),
                       max_ms=round(latencies[-1]))
     return result

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 from typing import Dict, List
 
+from bot.constants import REQUEST_BODY_LIMIT_BYTES
 from bot.web.headers import security_headers
 from bot.web.server import render_demo_page
 from deploy.settings import NGINX_TEMPLATE, ProductionSettings
@@ -76,6 +77,7 @@ def render(settings: ProductionSettings) -> str:
         "read_timeout": str(settings.lock_lifetime + 30),
         "next_upstream_tries": str(settings.rasa_servers),
         "static_locations": static_locations(settings),
+        "body_limit": str(REQUEST_BODY_LIMIT_BYTES),
     }
     text = NGINX_TEMPLATE.read_text(encoding="utf-8")
     for key, value in values.items():

@@ -3,36 +3,16 @@ running."""
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from typing import List, Optional
+from typing import List
 
 from bot import model_files
-from bot.launcher import RASA_SERVER_ENV, ROOT, actions_command, rasa_command
+from bot.launcher import actions_command, rasa_command, rasa_server_env
+from bot.probes import port_open, responds
+from bot.retention import DailyRetention
 from deploy import nginx, postgres, redis_server
 from deploy.settings import ENDPOINTS, ProductionSettings
 from deploy.supervisor import Service, Supervisor, log
-
-RETENTION_INTERVAL_S = 24 * 3600
-
-
-def http_ok(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as reply:
-            return reply.status == 200
-    except OSError:
-        return False
-
-
-def port_open(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=2):
-            return True
-    except OSError:
-        return False
 
 
 def rasa_server_name(index: int) -> str:
@@ -42,9 +22,12 @@ def rasa_server_name(index: int) -> str:
 class Production:
     def __init__(self, settings: ProductionSettings):
         self.settings = settings
-        self.supervisor = Supervisor(settings.path("logs"), settings.path("pids"))
-        self.next_retention = 0.0
-        self.retention: Optional[subprocess.Popen] = None
+        self.supervisor = Supervisor(settings.path("logs"), settings.path("pids"),
+                                     settings.common_env())
+        # bot.retention on the PostgreSQL store, daily in the background (log: retention.log)
+        self.retention = DailyRetention(["--endpoints", str(ENDPOINTS)],
+                                        env=dict(os.environ, **settings.server_env()),
+                                        log_file=settings.path("logs", "retention.log"))
         # names of the processes started together, in order: the stores, then the servers
         self.tiers: List[List[str]] = []
 
@@ -55,15 +38,15 @@ class Production:
         env = {"TF_CPP_MIN_LOG_LEVEL": "2", **settings.server_env()}
         actions_health = f"http://127.0.0.1:{settings.actions_port}/health"
         services = [Service("actions", actions_command(settings.actions_port),
-                            ready=lambda: http_ok(actions_health),
+                            ready=lambda: responds(actions_health),
                             # rasa-sdk binds to SANIC_HOST: loopback only
                             env={**env, "SANIC_HOST": "127.0.0.1"})]
         for index, port in enumerate(settings.rasa_ports):
             services.append(Service(
                 rasa_server_name(index),
                 rasa_command(launcher, port, endpoints=str(ENDPOINTS)),
-                ready=lambda port=port: http_ok(f"http://127.0.0.1:{port}/"),
-                env={**env, **RASA_SERVER_ENV}))
+                ready=lambda port=port: responds(f"http://127.0.0.1:{port}/"),
+                env={**env, **rasa_server_env(launcher)}))
         return services
 
     def start(self, timeout: float = 300.0) -> None:
@@ -88,20 +71,8 @@ class Production:
         """Restarts what dies and deletes expired conversations daily (until interrupted)."""
         while True:
             self.supervisor.check()
-            if self.retention is not None:
-                self.retention.poll()  # reaped when done
-            if time.monotonic() >= self.next_retention:
-                self.delete_expired_conversations()
-                self.next_retention = time.monotonic() + RETENTION_INTERVAL_S
+            self.retention.run_when_due()
             time.sleep(0.5)
-
-    def delete_expired_conversations(self) -> None:
-        """bot.retention on the PostgreSQL store, in the background (its log: retention.log)."""
-        with open(self.settings.path("logs", "retention.log"), "ab") as output:
-            self.retention = subprocess.Popen(
-                [sys.executable, "-m", "bot.retention", "--endpoints", str(ENDPOINTS)], cwd=ROOT,
-                env=dict(os.environ, **self.settings.server_env()),
-                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
 
     def stop(self) -> None:
         """nginx and the servers first, then the stores they write to."""

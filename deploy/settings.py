@@ -1,7 +1,8 @@
 """Settings of the production profile, read from the environment (deploy/production.env.example).
 
-The settings the profile shares with `make run` (model, API token, CORS origins) come from
-bot.launcher.Settings; ports have their own names, so that both profiles can run side by side.
+The settings the profile shares with `make run` (model, API token, CORS origins, knowledge
+base) come from bot.settings.Settings; ports have their own names, so that both profiles can
+run side by side.
 """
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ import stat
 from pathlib import Path
 from typing import Dict, List, Mapping
 
-from bot.launcher import ROOT, Settings, api_token_from_file
+from bot.secret_files import read_or_create_secret_file
+from bot.settings import ROOT, Settings
 
 DEPLOY_DIR = Path(__file__).resolve().parent
 ENDPOINTS = DEPLOY_DIR / "endpoints.production.yml"
@@ -107,7 +109,7 @@ class ProductionSettings:
 
     def secret(self, name: str, configured: str = "") -> str:
         """`configured` if set, else the secret kept in <directory>/secrets/<name> (made once)."""
-        return configured or api_token_from_file(self.path("secrets", name))
+        return configured or read_or_create_secret_file(self.path("secrets", name))
 
     @property
     def database_password(self) -> str:
@@ -126,9 +128,14 @@ class ProductionSettings:
         """The shared settings, with this profile's action server port."""
         return dataclasses.replace(self.base, actions_port=self.actions_port)
 
+    def common_env(self) -> Dict[str, str]:
+        """What every process of the profile is given."""
+        return {"PERHENEUVO_KNOWLEDGE_DIR": str(self.base.knowledge_dir)}
+
     def server_env(self) -> Dict[str, str]:
         """The variables deploy/endpoints.production.yml reads, and Rasa's own settings."""
         return {
+            **self.common_env(),
             "PERHENEUVO_ACTIONS_URL": f"http://127.0.0.1:{self.actions_port}/webhook",
             "PERHENEUVO_POSTGRES_HOST": "127.0.0.1",
             "PERHENEUVO_POSTGRES_PORT": str(self.postgres_port),

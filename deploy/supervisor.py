@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
-from bot.launcher import ROOT
+from bot.settings import ROOT
 
 FIRST_RESTART_DELAY = 1.0
 MAX_RESTART_DELAY = 30.0
@@ -50,9 +50,10 @@ class _Running:
 
 
 class Supervisor:
-    def __init__(self, logs: Path, pids: Path):
+    def __init__(self, logs: Path, pids: Path, common_env: Optional[Dict[str, str]] = None):
         self.logs = logs
         self.pids = pids
+        self.common_env = dict(common_env or {})  # given to every process
         self.running: Dict[str, _Running] = {}
 
     def start(self, service: Service) -> None:
@@ -125,7 +126,7 @@ class Supervisor:
         self.pids.mkdir(parents=True, exist_ok=True)
         with open(self.logs / f"{service.name}.log", "ab") as output:
             entry.process = subprocess.Popen(
-                service.command, cwd=ROOT, env=dict(os.environ, **service.env),
+                service.command, cwd=ROOT, env={**os.environ, **self.common_env, **service.env},
                 stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
                 start_new_session=True, user=service.user,
                 group=service.user, extra_groups=[] if service.user else None)

@@ -1,10 +1,10 @@
 """How the tools reach the running bot and its conversation store: the same settings the
-launcher uses (bot/launcher.py), so the API token is the one the server was started with."""
+bot's processes use (bot/settings.py), so the API token is the one the server was started with."""
 from __future__ import annotations
 
 import os
 
-from bot.launcher import Settings
+from bot.settings import Settings
 
 
 def rasa_url() -> str:

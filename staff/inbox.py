@@ -24,6 +24,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 import requests
 import sqlalchemy
 
+from bot.constants import FALLBACK_INTENT
 from knowledge_base.finnish import analyses, fold, words
 from staff.masking import Masker, placeholder_pattern, public_words
 from staff.messages import say
@@ -34,7 +35,6 @@ DEFAULT_DAYS = 14
 DEFAULT_THRESHOLD = 0.5
 # Messages whose content words overlap at least this much (Jaccard) are one group.
 GROUP_SIMILARITY = 0.5
-FALLBACK_INTENT = "nlu_fallback"
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK_ACTIONS = {"action_ask_rephrase", "utter_ask_rephrase", "utter_ask_rephrase_plain",
                     "utter_default", "action_default_fallback"}

@@ -4,7 +4,6 @@ from __future__ import annotations
 import asyncio
 import glob
 import os
-import socket
 import uuid
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -86,23 +85,19 @@ def parse(agent):
     loop.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def bot(tmp_path_factory):
     """The real action server, Rasa server and demo web page on free ports, as `make run`
     starts them."""
-    from bot.launcher import Settings, Stack
+    from bot.launcher import Stack
+    from bot.probes import free_port
+    from bot.settings import Settings
 
     if not MODEL.exists():
         pytest.fail("no trained model: run 'make train' (make test does it)")
     logs = tmp_path_factory.mktemp("logs")
-    web_port = _free_port()
-    settings = Settings(rasa_port=_free_port(), actions_port=_free_port(), model=MODEL,
+    web_port = free_port()
+    settings = Settings(rasa_port=free_port(), actions_port=free_port(), model=MODEL,
                         tracker_db=logs / "conversations.db", api_token=uuid.uuid4().hex,
                         web_port=web_port,
                         cors_origins=f"http://localhost:{web_port} http://127.0.0.1:{web_port}")

@@ -7,6 +7,7 @@ updates with `queue_message` / `queue_callback` and wait for the calls they expe
 from __future__ import annotations
 
 import asyncio
+import http.server
 import itertools
 import json
 import threading
@@ -227,3 +228,33 @@ class FakeBotApi:
 
     def _api_editMessageReplyMarkup(self, params: Dict[str, Any]) -> bool:
         return True
+
+
+class StartupOnlyRasa:
+    """A stand-in for Rasa that answers only the front end's start-up probe (GET / -> 200)
+    until `stop()`: the front end starts, and then meets a Rasa outage."""
+
+    def __init__(self) -> None:
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (the http.server name)
+                self.send_response(200)
+                self.end_headers()
+                self.wfile.write(b"Hello from the stand-in")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> "StartupOnlyRasa":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

@@ -156,7 +156,8 @@ async def harness_factory():
     async def make(rasa: Optional[FakeRasa] = None, **overrides: Any) -> Harness:
         api, rasa = OfflineBotApi(), rasa or FakeRasa()
         application = build_application(settings(**overrides), request=api,
-                                        rasa_transport=httpx.MockTransport(rasa.handle))
+                                        rasa_transport=httpx.MockTransport(rasa.handle),
+                                        rasa_ready=lambda url: True)
         await application.initialize()
         await application.post_init(application)
         made.append(application)

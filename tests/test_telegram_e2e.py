@@ -9,7 +9,6 @@ import dataclasses
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -22,9 +21,10 @@ import pytest
 import requests
 
 from bot.launcher import stop_process
+from bot.probes import free_port
 from bot.telegram.identity import sender_id
 from bot.telegram.texts import load_texts
-from tests.telegram_fake_api import FakeBotApi
+from tests.telegram_fake_api import FakeBotApi, StartupOnlyRasa
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXTS = load_texts()
@@ -46,12 +46,6 @@ class FrontEnd:
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _new_chat() -> int:
@@ -91,9 +85,11 @@ def telegram(bot, tmp_path_factory) -> Iterator[FrontEnd]:
 
 @pytest.fixture(scope="module")
 def telegram_without_rasa(tmp_path_factory) -> Iterator[FrontEnd]:
-    """The front end with Rasa unreachable: its address is a port nobody listens on."""
+    """The front end with Rasa unreachable: it answered the start-up probe, then went away."""
     log = tmp_path_factory.mktemp("telegram-no-rasa") / "telegram.log"
-    with front_end(log, f"http://127.0.0.1:{_free_port()}") as running:
+    rasa = StartupOnlyRasa().start()
+    with front_end(log, rasa.url) as running:
+        rasa.stop()
         yield running
 
 
@@ -242,11 +238,13 @@ def test_start_command_and_the_base_url_with_the_token(telegram_without_rasa):
 
 
 def test_webhook_mode_accepts_only_posts_with_the_secret(tmp_path):
-    port, secret = _free_port(), "webhook_secret-123"
+    port, secret = free_port(), "webhook_secret-123"
     url = f"http://127.0.0.1:{port}/telegram-hook"
-    with front_end(tmp_path / "telegram.log", f"http://127.0.0.1:{_free_port()}",
-                   ready="webhook", TELEGRAM_WEBHOOK_URL=url, TELEGRAM_WEBHOOK_SECRET=secret,
+    rasa = StartupOnlyRasa().start()
+    with front_end(tmp_path / "telegram.log", rasa.url, ready="webhook",
+                   TELEGRAM_WEBHOOK_URL=url, TELEGRAM_WEBHOOK_SECRET=secret,
                    TELEGRAM_WEBHOOK_PORT=str(port)) as running:
+        rasa.stop()
         [registered] = running.api.calls_of("setWebhook")
         assert registered["url"] == url and registered["secret_token"] == secret
         chat = _new_chat()

@@ -5,7 +5,6 @@ The browser tests of the widget itself are in tests/test_widget.py.
 from __future__ import annotations
 
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -16,6 +15,7 @@ from typing import Dict
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from bot.probes import free_port
 from bot.web import WebSettings, make_app
 from bot.web.server import render_demo_page
 
@@ -130,9 +130,7 @@ def test_command_line_refuses_a_bad_rasa_address(capsys):
 
 
 def test_python_dash_m_bot_web_serves_the_demo_page():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
+    port = free_port()
     process = subprocess.Popen([sys.executable, "-m", "bot.web", "--port", str(port),
                                 "--rasa-url", RASA_URL], cwd=ROOT)
     try:

@@ -12,6 +12,7 @@ import sys
 
 from telegram.error import InvalidToken
 
+from bot import quiet_warnings
 from bot.telegram.app import build_application
 from bot.telegram.config import ConfigError, TelegramSettings
 from bot.telegram.handlers import ALLOWED_UPDATES
@@ -21,6 +22,7 @@ logger = logging.getLogger("bot.telegram")
 
 
 def main() -> int:
+    quiet_warnings.install(for_rasa=False)
     try:
         settings = TelegramSettings.from_env()
     except ConfigError as error:

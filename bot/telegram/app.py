@@ -1,13 +1,14 @@
 """Builds the python-telegram-bot Application with the shared services and the handlers."""
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 import httpx
 from telegram import LinkPreviewOptions
 from telegram.ext import Application, Defaults
 from telegram.request import BaseRequest
 
+from bot import probes
 from bot.telegram import handlers
 from bot.telegram.buttons import ButtonStore
 from bot.telegram.config import TelegramSettings
@@ -19,8 +20,10 @@ from bot.telegram.throttle import ChatThrottle
 
 def build_application(settings: TelegramSettings, texts: Optional[Texts] = None,
                       request: Optional[BaseRequest] = None,
-                      rasa_transport: Optional[httpx.AsyncBaseTransport] = None) -> Application:
-    """The application; `request` (Bot API) and `rasa_transport` replace the network in tests."""
+                      rasa_transport: Optional[httpx.AsyncBaseTransport] = None,
+                      rasa_ready: Callable[[str], bool] = probes.responds) -> Application:
+    """The application; `request` (Bot API), `rasa_transport` and `rasa_ready` (the start-up
+    probe of Rasa) replace the network in tests."""
     builder = (
         Application.builder()
         .token(settings.token)
@@ -30,7 +33,7 @@ def build_application(settings: TelegramSettings, texts: Optional[Texts] = None,
         # Chats are served concurrently; ChatLocks keeps each chat's own messages in order.
         .concurrent_updates(settings.concurrent_updates)
         .job_queue(None)  # no scheduled jobs (APScheduler is installed for Rasa, not for this)
-        .post_init(open_rasa_client)
+        .post_init(open_rasa_client)  # waits until Rasa answers: before polling starts
         .post_shutdown(close_rasa_client)
     )
     if request is not None:
@@ -43,6 +46,7 @@ def build_application(settings: TelegramSettings, texts: Optional[Texts] = None,
         throttle=ChatThrottle(settings.throttle_messages, settings.throttle_seconds),
         locks=ChatLocks(),
         rasa_transport=rasa_transport,
+        rasa_ready=rasa_ready,
     ))
     handlers.register(application)
     return application

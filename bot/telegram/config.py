@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Mapping, Optional
 from urllib.parse import urlparse
 
-from bot.launcher import ROOT, api_token_from_file
+from bot.secret_files import read_or_create_secret_file
+from bot.settings import ROOT
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org/bot"
 DEFAULT_RASA_URL = "http://127.0.0.1:5005"
@@ -73,7 +74,7 @@ def sender_key(env: Mapping[str, str], path: Path = SENDER_KEY_FILE) -> bytes:
     """The key of the sender-id hash: PERHENEUVO_SENDER_KEY, else the one kept in `path`
     (made on first use, mode 600), so a chat keeps its Rasa id across restarts."""
     configured = env.get("PERHENEUVO_SENDER_KEY", "").strip()
-    return (configured or api_token_from_file(path)).encode("utf-8")
+    return (configured or read_or_create_secret_file(path)).encode("utf-8")
 
 
 def webhook_settings(env: Mapping[str, str]) -> Optional[WebhookSettings]:

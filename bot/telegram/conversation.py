@@ -10,8 +10,9 @@ from telegram import Bot
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
+from bot.constants import RESTART_COMMAND
 from bot.telegram.formatting import split_message
-from bot.telegram.rasa_client import RESTART_PAYLOAD, BotReply, RasaClient, RasaUnavailable
+from bot.telegram.rasa_client import BotReply, RasaClient, RasaUnavailable
 from bot.telegram.services import Services
 
 logger = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ async def reset(bot: Bot, shared: Services, chat_id: int) -> None:
     """Resets this chat's conversation in Rasa (/poista) and says so."""
     sender = shared.sender(chat_id)
     try:
-        await _rasa(shared).send(sender, RESTART_PAYLOAD)
+        await _rasa(shared).send(sender, RESTART_COMMAND)  # resets the tracker
     except RasaUnavailable as error:
         logger.error("Rasa could not reset %s: %s", sender, error)
         await bot.send_message(chat_id, shared.texts.unavailable)

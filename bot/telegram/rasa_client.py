@@ -7,8 +7,6 @@ from typing import Any, List, Optional, Tuple
 
 import httpx
 
-RESTART_PAYLOAD = "/restart"  # the one command bot.message_input lets through: resets the tracker
-
 
 @dataclasses.dataclass(frozen=True)
 class Button:

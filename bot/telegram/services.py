@@ -1,15 +1,18 @@
 """What the handlers share, kept in `application.bot_data`: settings, texts, the Rasa client,
-the button store, the flood throttle and the per-chat locks."""
+the button store, the flood throttle and the per-chat locks; and the start-up wait for Rasa."""
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import dataclasses
-from typing import AsyncIterator, Dict, List, Optional
+import logging
+import time
+from typing import AsyncIterator, Callable, Dict, List, Optional
 
 import httpx
 from telegram.ext import Application, ContextTypes
 
+from bot import probes
 from bot.telegram.buttons import ButtonStore
 from bot.telegram.config import TelegramSettings
 from bot.telegram.identity import sender_id
@@ -18,6 +21,7 @@ from bot.telegram.texts import Texts
 from bot.telegram.throttle import ChatThrottle
 
 _KEY = "perheneuvo"
+logger = logging.getLogger("bot.telegram")
 
 
 class ChatLocks:
@@ -51,6 +55,8 @@ class Services:
     throttle: ChatThrottle
     locks: ChatLocks
     rasa_transport: Optional[httpx.AsyncBaseTransport] = None  # tests put a fake Rasa here
+    # Whether Rasa answers at an address (GET, 200); tests put a fake here.
+    rasa_ready: Callable[[str], bool] = probes.responds
     rasa: Optional[RasaClient] = None  # open between post_init and post_shutdown
 
     def sender(self, chat_id: int) -> str:
@@ -66,10 +72,37 @@ def attach(application: Application, shared: Services) -> None:
 
 
 async def open_rasa_client(application: Application) -> None:
-    """post_init: the shared HTTP client to Rasa."""
+    """post_init: the shared HTTP client to Rasa, then the wait until Rasa answers.
+
+    post_init runs before polling starts (or the webhook is set), so the updates that wait at
+    Telegram while Rasa loads its model (~25 s) stay there and are answered properly once it
+    has loaded, instead of each getting the apology. A message that meets a Rasa outage after
+    the start still gets the apology."""
     shared: Services = application.bot_data[_KEY]
     shared.rasa = RasaClient(shared.settings.rasa_url, shared.settings.rasa_timeout,
                              shared.rasa_transport)
+    await wait_until_rasa_answers(shared.settings.rasa_url + "/", shared.rasa_ready)
+
+
+async def wait_until_rasa_answers(url: str, ready: Callable[[str], bool],
+                                  first_pause: float = 0.25, max_pause: float = 2.0,
+                                  report_every: float = 30.0) -> float:
+    """Probes `url` until it answers, however long that takes (no update is dropped for
+    waiting); logs the wait. The seconds waited."""
+    started = time.monotonic()
+    if await asyncio.to_thread(ready, url):
+        return 0.0
+    logger.info("Waiting for Rasa at %s before taking Telegram updates", url)
+    pause, next_report = first_pause, started + report_every
+    while not await asyncio.to_thread(ready, url):
+        if time.monotonic() >= next_report:
+            logger.info("Still waiting for Rasa at %s (%.0f s)", url, time.monotonic() - started)
+            next_report += report_every
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, max_pause)
+    waited = time.monotonic() - started
+    logger.info("Rasa answers after %.0f s; taking Telegram updates", waited)
+    return waited
 
 
 async def close_rasa_client(application: Application) -> None:
