@@ -11,7 +11,9 @@ import uuid
 import pytest
 import requests
 
-from bot.launcher import Settings, Stack
+from bot.launcher import Stack
+from bot.probes import free_port
+from bot.settings import Settings
 from staff.project import ROOT
 
 pytestmark = pytest.mark.model
@@ -21,14 +23,6 @@ NEW = "040 777 1234"
 QUESTIONS = ("kuka on etelä-savon perhekeskuskoordinaattori", "keneen otan yhteyttä mikkelissä")
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def running(tmp_path_factory):
     """The servers as `make run` starts them, reading a copy of knowledge/."""
@@ -36,16 +30,14 @@ def running(tmp_path_factory):
     shutil.copytree(ROOT / "knowledge", project / "knowledge")
     settings = Settings(rasa_port=free_port(), actions_port=free_port(),
                         model=ROOT / "models" / "perheneuvo.tar.gz",
-                        tracker_db=project / "conversations.db", api_token=uuid.uuid4().hex)
-    monkey = pytest.MonkeyPatch()
-    monkey.setenv("PERHENEUVO_KNOWLEDGE_DIR", str(project / "knowledge"))
+                        tracker_db=project / "conversations.db", api_token=uuid.uuid4().hex,
+                        knowledge_dir=project / "knowledge")
     stack = Stack(settings, project / "logs")
     try:
         stack.start(timeout=240, web=False, telegram=False)
         yield project, stack
     finally:
         stack.stop()
-        monkey.undo()
 
 
 def ask(stack: Stack, text: str, sender: str = "") -> str:

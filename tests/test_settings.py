@@ -64,7 +64,9 @@ def test_rasa_command_holds_no_token_and_its_environment_does():
     env = rasa_server_env(settings)
     assert env["PERHENEUVO_API_TOKEN"] == "-starts-with-a-dash"
     assert env["SANIC_REQUEST_MAX_SIZE"] == str(constants.REQUEST_BODY_LIMIT_BYTES)
-    assert actions_command(5998)[:3] == [sys.executable, "-m", "bot.rasa_server"]
+    actions = actions_command(5998)
+    assert actions[:3] == [sys.executable, "-m", "bot.action_server"]
+    assert not any("starts-with-a-dash" in part for part in actions)
 
 
 def test_the_token_is_added_in_one_argument_that_argparse_takes_whole():
