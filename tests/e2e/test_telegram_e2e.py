@@ -1,5 +1,5 @@
 """End-to-end tests of the Telegram front end: the real `python -m bot.telegram` process talks
-real HTTP to a fake Telegram Bot API on loopback (tests/telegram_fake_api.py), and, in the tests
+real HTTP to a fake Telegram Bot API on loopback (tests/support/telegram_fake_api.py), and, in the tests
 marked `model`, to the real Rasa server with the trained model (the session `bot` fixture).
 """
 from __future__ import annotations
@@ -9,7 +9,6 @@ import dataclasses
 import json
 import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -24,9 +23,9 @@ import requests
 from bot.launcher import stop_process
 from bot.telegram.identity import sender_id
 from bot.telegram.texts import load_texts
-from tests.telegram_fake_api import FakeBotApi
+from tests.support import ROOT, free_port
+from tests.support.telegram_fake_api import FakeBotApi
 
-ROOT = Path(__file__).resolve().parent.parent
 TEXTS = load_texts()
 SENDER_KEY = "e2e-sender-key"
 PERHENEUVO_ANSWER = "Perheneuvo on Etelä-Savon perhekeskustoiminnan palvelu"
@@ -46,12 +45,6 @@ class FrontEnd:
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _new_chat() -> int:
@@ -93,7 +86,7 @@ def telegram(bot, tmp_path_factory) -> Iterator[FrontEnd]:
 def telegram_without_rasa(tmp_path_factory) -> Iterator[FrontEnd]:
     """The front end with Rasa unreachable: its address is a port nobody listens on."""
     log = tmp_path_factory.mktemp("telegram-no-rasa") / "telegram.log"
-    with front_end(log, f"http://127.0.0.1:{_free_port()}") as running:
+    with front_end(log, f"http://127.0.0.1:{free_port()}") as running:
         yield running
 
 
@@ -242,9 +235,9 @@ def test_start_command_and_the_base_url_with_the_token(telegram_without_rasa):
 
 
 def test_webhook_mode_accepts_only_posts_with_the_secret(tmp_path):
-    port, secret = _free_port(), "webhook_secret-123"
+    port, secret = free_port(), "webhook_secret-123"
     url = f"http://127.0.0.1:{port}/telegram-hook"
-    with front_end(tmp_path / "telegram.log", f"http://127.0.0.1:{_free_port()}",
+    with front_end(tmp_path / "telegram.log", f"http://127.0.0.1:{free_port()}",
                    ready="webhook", TELEGRAM_WEBHOOK_URL=url, TELEGRAM_WEBHOOK_SECRET=secret,
                    TELEGRAM_WEBHOOK_PORT=str(port)) as running:
         [registered] = running.api.calls_of("setWebhook")

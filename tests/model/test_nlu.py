@@ -1,16 +1,17 @@
-"""The trained model: held-out accuracy, the safety rule, fallback and out-of-scope."""
+"""The trained model: held-out accuracy, the safety rule, fallback and out-of-scope. On the
+real data and model; the two checks of the real test data that need no model (held-out
+questions not in the training data, at least 30 safety phrasings) are kept beside them."""
 import glob
 import re
-from pathlib import Path
 
 import pytest
 import yaml
 
 from actions.finnish import fold
 from tests import heldout_eval
+from tests.support import ROOT
 
 pytestmark = pytest.mark.model
-ROOT = Path(__file__).resolve().parent.parent
 SAFETY = yaml.safe_load((ROOT / "tests" / "data" / "safety_phrasings.yml").read_text(encoding="utf-8"))
 
 

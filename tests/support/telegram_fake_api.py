@@ -1,8 +1,14 @@
-"""A fake Telegram Bot API server for the end-to-end tests: aiohttp on 127.0.0.1, in a thread.
+"""The one fake Telegram Bot API of the tests, with two ways in.
 
-It answers /bot<token>/<method> like Telegram (form or JSON parameters, {"ok": ..., "result":
-...}), records every call, and hands queued updates to getUpdates (long polling). Tests queue
-updates with `queue_message` / `queue_callback` and wait for the calls they expect.
+`FakeBotApi`: a server for the end-to-end tests, aiohttp on 127.0.0.1 in a thread. It answers
+/bot<token>/<method> like Telegram (form or JSON parameters, {"ok": ..., "result": ...}),
+records every call, and hands queued updates to getUpdates (long polling). Tests queue updates
+with `queue_message` / `queue_callback` and wait for the calls they expect.
+
+`OfflineBotApi`: the same answers as python-telegram-bot's request class, for the unit tests
+(no network at all); any method the front end should not call fails the test.
+
+Both answer through `BotApiAnswers`, which also builds the updates a user would send.
 """
 from __future__ import annotations
 
@@ -11,9 +17,10 @@ import itertools
 import json
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
 from aiohttp import web
+from telegram.request import BaseRequest, RequestData
 
 BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "Perheneuvo",
             "username": "perheneuvo_test_bot", "can_join_groups": False,
@@ -21,6 +28,106 @@ BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "Perheneuvo",
 # Parameters that arrive JSON-encoded (python-telegram-bot sends the rest as plain strings).
 _JSON_PARAMETERS = {"reply_markup", "allowed_updates", "link_preview_options", "entities"}
 _INT_PARAMETERS = {"chat_id", "message_id", "offset", "limit", "timeout"}
+
+
+class BotApiAnswers:
+    """What Telegram answers to the methods the front end uses, and the updates users send."""
+
+    METHODS = {"getMe", "deleteWebhook", "setWebhook", "sendChatAction", "answerCallbackQuery",
+               "sendMessage", "editMessageText", "editMessageReplyMarkup"}
+
+    def __init__(self) -> None:
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+
+    def answer(self, method: str, params: Dict[str, Any]) -> Any:
+        """The `result` Telegram gives for `method` (one of METHODS) called with `params`."""
+        if method == "getMe":
+            return BOT_USER
+        if method in ("sendMessage", "editMessageText"):
+            message = {"message_id": params.get("message_id") or next(self._message_ids),
+                       "date": int(time.time()),
+                       "chat": {"id": params["chat_id"], "type": "private", "first_name": "Perhe"},
+                       "from": BOT_USER, "text": params["text"]}
+            if params.get("reply_markup"):
+                message["reply_markup"] = params["reply_markup"]
+            return message
+        return True
+
+    def message(self, chat_id: int, text: Optional[str] = None, edited: bool = False,
+                **content: Any) -> Dict[str, Any]:
+        """A message from a user in a private chat (text, or e.g. photo=[...])."""
+        message = {"message_id": next(self._message_ids), "date": int(time.time()),
+                   "chat": {"id": chat_id, "type": "private", "first_name": "Perhe"},
+                   "from": self.user(chat_id), **content}
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/"):
+                command = text.split()[0]
+                message["entities"] = [{"type": "bot_command", "offset": 0,
+                                        "length": len(command)}]
+        if edited:
+            message["edit_date"] = int(time.time())
+        return message
+
+    def message_update(self, chat_id: int, text: Optional[str] = None, edited: bool = False,
+                       **content: Any) -> Dict[str, Any]:
+        return {"update_id": next(self._update_ids),
+                "edited_message" if edited else "message": self.message(chat_id, text, edited,
+                                                                         **content)}
+
+    def callback_update(self, chat_id: int, data: str, message: Dict[str, Any]) -> Dict[str, Any]:
+        """The user pressed a button with `data` under `message` (a sendMessage result)."""
+        return {"update_id": next(self._update_ids), "callback_query": {
+            "id": f"cb{next(self._update_ids)}", "from": self.user(chat_id),
+            "chat_instance": f"ci{chat_id}", "data": data, "message": message}}
+
+    @staticmethod
+    def user(chat_id: int) -> Dict[str, Any]:
+        return {"id": chat_id, "is_bot": False, "first_name": "Perhe", "language_code": "fi"}
+
+
+class OfflineBotApi(BaseRequest):
+    """python-telegram-bot's request class answering offline: records each call; a method
+    outside ANSWERS, another token or any real network use fails the test."""
+
+    ANSWERS = {"getMe", "sendMessage", "sendChatAction", "answerCallbackQuery",
+               "editMessageText", "editMessageReplyMarkup"}
+
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.updates = BotApiAnswers()
+        self.calls: List[Tuple[str, Dict[str, Any]]] = []
+        self.fail_next: Dict[str, str] = {}  # method -> error description, once
+
+    @property
+    def read_timeout(self) -> Optional[float]:
+        return 1.0
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def do_request(self, url: str, method: str, request_data: Optional[RequestData] = None,
+                         *args: Any, **kwargs: Any) -> Tuple[int, bytes]:
+        assert url.startswith(f"https://api.telegram.org/bot{self.token}/"), url
+        name = url.rsplit("/", 1)[1]
+        assert name in self.ANSWERS, f"unexpected Bot API call {name}"
+        params = dict(request_data.parameters) if request_data else {}
+        self.calls.append((name, params))
+        if name in self.fail_next:
+            description = self.fail_next.pop(name)
+            return 400, json.dumps({"ok": False, "error_code": 400,
+                                    "description": description}).encode()
+        return 200, json.dumps({"ok": True, "result": self.updates.answer(name, params)}).encode()
+
+    def of(self, name: str) -> List[Dict[str, Any]]:
+        return [params for method, params in self.calls if method == name]
+
+    def sent_texts(self) -> List[str]:
+        return [params["text"] for params in self.of("sendMessage")]
 
 
 class Call(dict):
@@ -32,15 +139,14 @@ class Call(dict):
         self.result: Any = None  # what the fake answered (the sent Message for sendMessage)
 
 
-class FakeBotApi:
+class FakeBotApi(BotApiAnswers):
     def __init__(self, token: str = "123456:TEST-token_for-fake-api"):
+        super().__init__()
         self.token = token
         self.calls: List[Call] = []
         self.polls = 0  # getUpdates requests so far: the bot is polling once this grows
         self.port = 0
         self._updates: List[Dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
-        self._message_ids = itertools.count(1000)
         self._lock = threading.Lock()
         self._loop: Optional[asyncio.AbstractEventLoop] = None
         self._new_update: Optional[asyncio.Event] = None
@@ -71,37 +177,18 @@ class FakeBotApi:
 
     def queue_update(self, update: Dict[str, Any]) -> int:
         with self._lock:
-            update_id = next(self._update_ids)
-            self._updates.append({"update_id": update_id, **update})
+            self._updates.append(update)
         if self._loop and self._new_update:
             self._loop.call_soon_threadsafe(self._new_update.set)
-        return update_id
+        return update["update_id"]
 
     def queue_message(self, chat_id: int, text: Optional[str] = None, **content: Any) -> int:
         """A new message from a user in a private chat (text, or e.g. photo=[...])."""
-        return self.queue_update({"message": self.message(chat_id, text, **content)})
+        return self.queue_update(self.message_update(chat_id, text, **content))
 
     def queue_callback(self, chat_id: int, data: str, message: Dict[str, Any]) -> int:
         """The user pressed a button with `data` under `message` (a sendMessage result)."""
-        return self.queue_update({"callback_query": {
-            "id": f"cb{next(self._update_ids)}", "from": self.user(chat_id),
-            "chat_instance": f"ci{chat_id}", "data": data, "message": message}})
-
-    def message(self, chat_id: int, text: Optional[str] = None, **content: Any) -> Dict[str, Any]:
-        message = {"message_id": next(self._message_ids), "date": int(time.time()),
-                   "chat": {"id": chat_id, "type": "private", "first_name": "Perhe"},
-                   "from": self.user(chat_id), **content}
-        if text is not None:
-            message["text"] = text
-            if text.startswith("/"):
-                command = text.split()[0]
-                message["entities"] = [{"type": "bot_command", "offset": 0,
-                                        "length": len(command)}]
-        return message
-
-    @staticmethod
-    def user(chat_id: int) -> Dict[str, Any]:
-        return {"id": chat_id, "is_bot": False, "first_name": "Perhe", "language_code": "fi"}
+        return self.queue_update(self.callback_update(chat_id, data, message))
 
     def calls_of(self, method: str, chat_id: Optional[int] = None) -> List[Call]:
         with self._lock:
@@ -155,15 +242,14 @@ class FakeBotApi:
                                       "description": "Unauthorized"}, status=401)
         method = request.match_info["method"]
         params = await self._params(request)
-        handler = getattr(self, f"_api_{method}", None)
-        if handler is None:
-            return web.json_response({"ok": False, "error_code": 404,
-                                      "description": "Not Found: method not found"}, status=404)
         if method == "getUpdates":
             self.polls += 1
-            return web.json_response({"ok": True, "result": await handler(params)})
+            return web.json_response({"ok": True, "result": await self._get_updates(params)})
+        if method not in self.METHODS:
+            return web.json_response({"ok": False, "error_code": 404,
+                                      "description": "Not Found: method not found"}, status=404)
         call = Call(method, params)
-        call.result = handler(params)
+        call.result = self.answer(method, params)
         with self._lock:
             self.calls.append(call)
         return web.json_response({"ok": True, "result": call.result})
@@ -181,7 +267,7 @@ class FakeBotApi:
                 params[name] = int(value)
         return params
 
-    async def _api_getUpdates(self, params: Dict[str, Any]) -> List[Dict[str, Any]]:
+    async def _get_updates(self, params: Dict[str, Any]) -> List[Dict[str, Any]]:
         offset = int(params.get("offset") or 0)
         deadline = time.monotonic() + min(float(params.get("timeout") or 0), 2.0)
         while True:
@@ -196,34 +282,3 @@ class FakeBotApi:
                 await asyncio.wait_for(self._new_update.wait(), remaining)
             except asyncio.TimeoutError:
                 pass
-
-    def _api_getMe(self, params: Dict[str, Any]) -> Dict[str, Any]:
-        return BOT_USER
-
-    def _api_deleteWebhook(self, params: Dict[str, Any]) -> bool:
-        return True
-
-    def _api_setWebhook(self, params: Dict[str, Any]) -> bool:
-        return True
-
-    def _api_sendChatAction(self, params: Dict[str, Any]) -> bool:
-        return True
-
-    def _api_answerCallbackQuery(self, params: Dict[str, Any]) -> bool:
-        return True
-
-    def _api_sendMessage(self, params: Dict[str, Any]) -> Dict[str, Any]:
-        message = {"message_id": next(self._message_ids), "date": int(time.time()),
-                   "chat": {"id": params["chat_id"], "type": "private", "first_name": "Perhe"},
-                   "from": BOT_USER, "text": params["text"]}
-        if params.get("reply_markup"):
-            message["reply_markup"] = params["reply_markup"]
-        return message
-
-    def _api_editMessageText(self, params: Dict[str, Any]) -> Dict[str, Any]:
-        return {"message_id": params["message_id"], "date": int(time.time()),
-                "chat": {"id": params["chat_id"], "type": "private"}, "from": BOT_USER,
-                "text": params["text"]}
-
-    def _api_editMessageReplyMarkup(self, params: Dict[str, Any]) -> bool:
-        return True

@@ -7,7 +7,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from bot import retention
 from bot.tracker_store import PerheneuvoTrackerStore
-from tests.test_tracker_store import DOMAIN
+from tests.support import TRACKER_DOMAIN as DOMAIN
 
 DAY = 86400
 

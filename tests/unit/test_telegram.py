@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import itertools
 import json
 import logging
 import os
@@ -16,14 +15,12 @@ import stat
 import subprocess
 import sys
 import time
-from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional
 
 import httpx
 import pytest
 from telegram import Update
 from telegram.ext import Application
-from telegram.request import BaseRequest, RequestData
 
 from bot.telegram.app import build_application
 from bot.telegram.buttons import ButtonStore
@@ -35,68 +32,15 @@ from bot.telegram.logs import configure_logging
 from bot.telegram.rasa_client import Button, RasaClient, RasaUnavailable, parse_replies
 from bot.telegram.texts import load_texts
 from bot.telegram.throttle import ChatThrottle, Verdict
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT
+from tests.support.telegram_fake_api import BOT_USER, BotApiAnswers, OfflineBotApi
 TOKEN = "123456:unit-test-token"
 KEY = b"unit-test-key"
 TEXTS = load_texts()
-BOT_USER = {"id": 99, "is_bot": True, "first_name": "Perheneuvo", "username": "perheneuvo_bot"}
-_ids = itertools.count(1)
+UPDATES = BotApiAnswers()  # builds the updates a user sends
 
 
-# -- offline Bot API and fake Rasa -------------------------------------------------------------
-
-
-class OfflineBotApi(BaseRequest):
-    """Answers the Bot API methods the front end uses and records each call; anything else
-    (or any real network use) fails the test."""
-
-    ANSWERS = {"getMe", "sendMessage", "sendChatAction", "answerCallbackQuery",
-               "editMessageText", "editMessageReplyMarkup"}
-
-    def __init__(self) -> None:
-        self.calls: List[Tuple[str, Dict[str, Any]]] = []
-        self.fail_next: Dict[str, str] = {}  # method -> error description, once
-
-    @property
-    def read_timeout(self) -> Optional[float]:
-        return 1.0
-
-    async def initialize(self) -> None:
-        pass
-
-    async def shutdown(self) -> None:
-        pass
-
-    async def do_request(self, url: str, method: str, request_data: Optional[RequestData] = None,
-                         *args: Any, **kwargs: Any) -> Tuple[int, bytes]:
-        assert url.startswith(f"https://api.telegram.org/bot{TOKEN}/"), url
-        name = url.rsplit("/", 1)[1]
-        assert name in self.ANSWERS, f"unexpected Bot API call {name}"
-        params = dict(request_data.parameters) if request_data else {}
-        self.calls.append((name, params))
-        if name in self.fail_next:
-            description = self.fail_next.pop(name)
-            return 400, json.dumps({"ok": False, "error_code": 400,
-                                    "description": description}).encode()
-        return 200, json.dumps({"ok": True, "result": self._result(name, params)}).encode()
-
-    @staticmethod
-    def _result(name: str, params: Dict[str, Any]) -> Any:
-        if name == "getMe":
-            return BOT_USER
-        if name in ("sendMessage", "editMessageText"):
-            return {"message_id": next(_ids), "date": int(time.time()), "from": BOT_USER,
-                    "chat": {"id": params["chat_id"], "type": "private"},
-                    "text": params["text"], **({"reply_markup": params["reply_markup"]}
-                                               if params.get("reply_markup") else {})}
-        return True
-
-    def of(self, name: str) -> List[Dict[str, Any]]:
-        return [params for method, params in self.calls if method == name]
-
-    def sent_texts(self) -> List[str]:
-        return [params["text"] for params in self.of("sendMessage")]
+# -- fake Rasa (the offline Bot API is tests.support.telegram_fake_api.OfflineBotApi) -----------
 
 
 class FakeRasa:
@@ -154,7 +98,7 @@ async def harness_factory():
     made: List[Application] = []
 
     async def make(rasa: Optional[FakeRasa] = None, **overrides: Any) -> Harness:
-        api, rasa = OfflineBotApi(), rasa or FakeRasa()
+        api, rasa = OfflineBotApi(TOKEN), rasa or FakeRasa()
         application = build_application(settings(**overrides), request=api,
                                         rasa_transport=httpx.MockTransport(rasa.handle))
         await application.initialize()
@@ -176,24 +120,11 @@ async def harness(harness_factory) -> Harness:
 
 def message_update(chat_id: int, text: Optional[str] = None, edited: bool = False,
                    **content: Any) -> Dict[str, Any]:
-    message: Dict[str, Any] = {
-        "message_id": next(_ids), "date": int(time.time()),
-        "chat": {"id": chat_id, "type": "private", "first_name": "Perhe"},
-        "from": {"id": chat_id, "is_bot": False, "first_name": "Perhe"}, **content}
-    if text is not None:
-        message["text"] = text
-        if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0,
-                                    "length": len(text.split()[0])}]
-    if edited:
-        message["edit_date"] = int(time.time())
-    return {"update_id": next(_ids), "edited_message" if edited else "message": message}
+    return UPDATES.message_update(chat_id, text, edited, **content)
 
 
 def callback_update(chat_id: int, data: str, message: Dict[str, Any]) -> Dict[str, Any]:
-    return {"update_id": next(_ids), "callback_query": {
-        "id": str(next(_ids)), "chat_instance": "1", "data": data, "message": message,
-        "from": {"id": chat_id, "is_bot": False, "first_name": "Perhe"}}}
+    return UPDATES.callback_update(chat_id, data, message)
 
 
 def sent_message(api: OfflineBotApi, index: int = -1) -> Dict[str, Any]:

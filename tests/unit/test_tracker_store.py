@@ -6,18 +6,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (ActionExecuted, BotUttered, Restarted, SessionStarted,
                                      SlotSet, UserUttered)
 
 from bot.tracker_store import PerheneuvoTrackerStore, masked, state_events
 
-DOMAIN = Domain.from_dict({
-    "intents": ["faq", "ask_contact"],
-    "slots": {"municipality": {"type": "text", "influence_conversation": False,
-                               "mappings": [{"type": "custom"}]}},
-    "responses": {"utter_x": [{"text": "x"}]},
-})
+from tests.support import TRACKER_DOMAIN as DOMAIN
+
 PERSONAL = "soita 040 123 4567 tai matti.m@example.com, hetu 010190-123A"
 
 

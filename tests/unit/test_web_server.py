@@ -1,16 +1,11 @@
 """The web server (bot.web) and the widget files it serves; no model or browser needed.
 
-The browser tests of the widget itself are in tests/test_widget.py.
+The browser tests of the widget itself are in tests/e2e/test_widget.py, `python -m bot.web`
+as a process in tests/e2e/test_web_process.py.
 """
 from __future__ import annotations
 
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 from typing import Dict
 
 import pytest
@@ -18,8 +13,8 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.web import WebSettings, make_app
 from bot.web.server import render_demo_page
+from tests.support import ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 STATIC = ROOT / "bot" / "web" / "static"
 WIDGET_JS = STATIC / "widget" / "perheneuvo.js"
 WIDGET_CSS = STATIC / "widget" / "perheneuvo.css"
@@ -127,28 +122,6 @@ def test_command_line_refuses_a_bad_rasa_address(capsys):
     with pytest.raises(SystemExit):
         WebSettings.from_argv(["--rasa-url", "javascript:alert(1)"])
     assert "http or https" in capsys.readouterr().err
-
-
-def test_python_dash_m_bot_web_serves_the_demo_page():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen([sys.executable, "-m", "bot.web", "--port", str(port),
-                                "--rasa-url", RASA_URL], cwd=ROOT)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://localhost:{port}/", timeout=2) as reply:
-                    assert b"perheneuvo.js" in reply.read()
-                    break
-            except OSError:
-                assert process.poll() is None, "bot.web exited"
-                assert time.monotonic() < deadline, "bot.web did not answer"
-                time.sleep(0.2)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 # -- the widget's files -------------------------------------------------------------------
