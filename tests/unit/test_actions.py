@@ -1,11 +1,14 @@
-"""Custom actions against the real knowledge base, with trackers built inline."""
+"""Custom actions against the fixture knowledge base and domain (tests/fixtures), with
+trackers built inline."""
 import pytest
 from rasa_sdk.events import SlotSet
 
 from actions.contact_actions import ActionAnswerPending, ActionFindContact, ActionFindMeetingPlace
 from actions.fallback_actions import ActionAskRephrase
 from actions.safety_actions import ActionSafetyHelp
-from tests.conftest import texts
+from tests.support import texts
+
+pytestmark = pytest.mark.usefixtures("actions_kb")
 
 
 async def run(action, dispatcher, tracker, domain):
@@ -103,8 +106,11 @@ async def test_safety_answer_starts_with_112(make_tracker, dispatcher, domain, c
     for category, line in zip(categories, lines):
         assert f"response:utter_safety_{category}" in said
         assert line in domain["responses"][f"utter_safety_{category}"][0]["text"]
-    if "violence" in categories:
-        assert any("Heli Isotalus" in t and "2019–2021" in t for t in said)
+    local = [t for t in said if not t.startswith("response:")]
+    if "violence" in categories:  # the Turvassa project's people, with their years
+        assert len(local) == 1 and "Heli Isotalus" in local[0] and "2019–2021" in local[0]
+    else:
+        assert local == []
 
 
 async def test_fallback_offers_the_likely_topics_as_buttons(make_tracker, dispatcher, domain):

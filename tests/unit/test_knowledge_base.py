@@ -1,19 +1,27 @@
-"""The knowledge base loads, and a broken copy is refused with a message naming the problem."""
+"""The knowledge base loads, and a broken copy is refused with a message naming the problem.
+On the fixture knowledge base (tests/fixtures/knowledge); the real one is checked in
+tests/unit/test_real_data.py."""
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
 
 from actions import knowledge_base
+from tests.support import FIXTURE_KNOWLEDGE
 
-SOURCE = Path(__file__).resolve().parent.parent / "knowledge"
+SOURCE = FIXTURE_KNOWLEDGE
 
 
-def test_real_knowledge_base_is_valid(kb):
+def test_knowledge_base_loads_with_its_cross_references(kb):
     assert {r.id for r in kb.regions.values() if r.covered} == {
         "etela-savo", "pohjois-savo", "etela-pohjanmaa", "keski-suomi"}
-    assert len(kb.regions["etela-savo"].municipalities) == 12
+    assert kb.regions["etela-savo"].municipalities == (
+        "Juva", "Kangasniemi", "Mikkeli", "Pieksämäki", "Savonlinna", "Sulkava")
+    assert kb.region_of("Tampere").id == "pirkanmaa" and not kb.region_of("Tampere").covered
+    assert [c.name for c in kb.primary_contacts("etela-savo")] == ["Hanna Kokkonen", "Katja Saukkonen"]
+    assert kb.primary_contacts("pohjois-savo") == []
+    assert [c.name for c in kb.project_contacts("turvassa")] == ["Emmi Heikkinen", "Heli Isotalus"]
+    assert [p.name for p in kb.places_in("Kangasniemi")] == ["Perheneuvo", "Perhetupa"]
     assert all(c.phones or c.email for c in kb.contacts)
     assert all(c.source.endswith(".txt") and c.valid.start <= c.valid.until for c in kb.contacts)
 

@@ -1,25 +1,11 @@
-"""The municipality recogniser: every municipality of the four regions in many case forms."""
-from pathlib import Path
-
+"""The municipality recogniser on the fixture knowledge base: spellings users type, places
+outside the regions, regions, and words that are not places. Every municipality of the real
+four regions in many case forms: tests/unit/test_real_data.py."""
 import pytest
-import yaml
-
-FORMS = yaml.safe_load((Path(__file__).parent / "data" / "municipality_forms.yml").read_text())
 
 
 def found(kb, text):
     return [(p.kind, p.name) for p in kb.find_places(text)]
-
-
-def test_every_covered_municipality_has_test_forms(kb):
-    covered = {m for r in kb.regions.values() if r.covered for m in r.municipalities}
-    assert covered == set(FORMS), covered ^ set(FORMS)
-    assert all(len(forms) >= 3 for forms in FORMS.values())
-
-
-@pytest.mark.parametrize("name,form", [(n, f) for n, forms in FORMS.items() for f in forms])
-def test_case_form_in_a_sentence(kb, name, form):
-    assert found(kb, f"mä asun {form} ja tarviisin apua") == [("municipality", name)]
 
 
 @pytest.mark.parametrize("text,name", [
@@ -31,7 +17,7 @@ def test_case_form_in_a_sentence(kb, name, form):
     ("oon kotoisin savonlinnast", "Savonlinna"),
     ("mitä juval on perheille", "Juva"),
     ("jyvaskylassa", "Jyväskylä"),
-    ("pihtiputaalla", "Pihtipudas"),
+    ("äänekoskella", "Äänekoski"),
     ("mikkelisä", "Mikkeli"),          # one letter missing
     ("kangasneimellä", "Kangasniemi"),  # letters swapped
 ])
@@ -40,7 +26,7 @@ def test_spellings_users_type(kb, text, name):
 
 
 @pytest.mark.parametrize("text,name", [
-    ("asun Tampereella", "Tampere"), ("Helsingissä", "Helsinki"), ("oulussa", "Oulu"),
+    ("asun Tampereella", "Tampere"), ("tampereelta", "Tampere"), ("oulussa", "Oulu"),
 ])
 def test_municipalities_outside_the_regions_are_recognised(kb, text, name):
     assert found(kb, text) == [("municipality", name)]

@@ -12,7 +12,7 @@ import pytest
 from staff import evaluation
 from staff.eval_report import confusion, write_report
 from staff.evaluation import REQUIRED_ACCURACY, evaluate, percent
-from tests.test_staff_check import copy_project
+from tests.support import copy_project
 
 QUESTIONS = [
     {"text": "mikä on erokahvila", "topic": "erokahvila"},

@@ -1,6 +1,7 @@
-"""`make inbox`: a conversation store filled by the tests (through Rasa's own SQL tracker store,
-or through the running bot) with fallback conversations containing personal data; the output
-groups them, most frequent first, and shows none of the personal data."""
+"""`make inbox`: a conversation store filled by the tests through Rasa's own SQL tracker store
+with fallback conversations containing personal data; the output groups them, most frequent
+first, and shows none of the personal data. On the fixture project (tests/fixtures); the same
+through the running bot is in tests/e2e/test_staff_inbox.py."""
 from __future__ import annotations
 
 import asyncio
@@ -15,8 +16,7 @@ import pytest
 
 from staff.inbox import Unanswered, closest_topic, content_lemmas, group_messages, similarity, store_url
 from staff.masking import Masker, public_words
-from staff.project import ROOT
-from tests.test_staff_check import copy_project
+from tests.support import FIXTURE_KNOWLEDGE, copy_project, run_make
 
 DAY = 86400
 PERSONAL = ["040 123 4567", "+358 44 765 4321", "131052-308T", "liisa.virtanen@example.com",
@@ -25,7 +25,7 @@ PERSONAL = ["040 123 4567", "+358 44 765 4321", "131052-308T", "liisa.virtanen@e
 
 @pytest.fixture(scope="module")
 def masker() -> Masker:
-    return Masker(public_words(ROOT / "knowledge"))
+    return Masker(public_words(FIXTURE_KNOWLEDGE))
 
 
 # -- masking -----------------------------------------------------------------------------------
@@ -154,8 +154,7 @@ def make_inbox(project_root: Path, db: Path, url: str, token: str = "x", days: O
                  f"PERHENEUVO_RASA_URL={url}", f"PERHENEUVO_API_TOKEN={token}"]
     if days:
         variables.append(f"PAIVAT={days}")
-    return subprocess.run(["make", "--no-print-directory", "inbox", *variables], cwd=ROOT,
-                          capture_output=True, text=True, timeout=300)
+    return run_make("inbox", *variables)
 
 
 def test_make_inbox_groups_the_messages_and_shows_no_personal_data(store, tmp_path):
@@ -199,30 +198,6 @@ def test_the_store_may_be_a_database_url_and_a_file_is_opened_read_only(store):
 
 
 def test_a_missing_store_is_explained(tmp_path):
-    result = make_inbox(ROOT, tmp_path / "ei-ole.db", "http://127.0.0.1:9")
+    result = make_inbox(copy_project(tmp_path / "project").root, tmp_path / "ei-ole.db",
+                        "http://127.0.0.1:9")
     assert result.returncode != 0 and "Keskustelutietokantaa" in result.stdout
-
-
-# -- the running bot --------------------------------------------------------------------------------
-
-
-@pytest.mark.model
-def test_inbox_on_conversations_with_the_running_bot(bot, tmp_path):
-    import requests
-
-    def say(sender: str, message: str) -> None:
-        reply = requests.post(f"{bot.rasa_url}/webhooks/rest/webhook",
-                              json={"sender": sender, "message": message}, timeout=60)
-        assert reply.status_code == 200
-
-    say("inbox-a", "qwerty asdf zxcv, soita 040 123 4567")
-    say("inbox-b", "qwerty asdf zxcv! mun nimi on Liisa Virtanen")
-    say("inbox-c", "Mikä on perhekeskus?")
-    project = copy_project(tmp_path / "project")
-    result = make_inbox(project.root, bot.settings.tracker_db, bot.rasa_url, bot.settings.api_token)
-    output = result.stdout
-    assert result.returncode == 0, output + result.stderr
-    assert "040 123 4567" not in output and "Liisa" not in output and "Virtanen" not in output
-    group = [g for g in output.split("\n\n") if "qwerty" in g]
-    assert len(group) == 1 and " 2 kpl " in group[0], output
-    assert "Botti ei ole käynnissä" not in output, "the closest topic comes from the running bot"

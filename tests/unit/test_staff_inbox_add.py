@@ -13,8 +13,8 @@ import yaml
 from staff import inbox_add, safe_write
 from staff.checks import check_training
 from staff.inbox_add import AddError, add_example
-from staff.project import ROOT, Project
-from tests.test_staff_check import copy_project, replace_in
+from staff.project import Project
+from tests.support import copy_project, replace_in, run_make
 
 MESSAGE = "onko erokahvilassa lastenhoitoa"
 
@@ -36,8 +36,7 @@ def examples_of(path: Path, intent: str) -> list:
 
 
 def make_inbox_add(project: Project, *variables: str) -> subprocess.CompletedProcess:
-    return subprocess.run(["make", "--no-print-directory", "inbox-add", f"PROJEKTI={project.root}",
-                           *variables], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return run_make("inbox-add", f"PROJEKTI={project.root}", *variables)
 
 
 def test_round_trip_the_example_lands_under_the_topic_and_comments_stay(project):
