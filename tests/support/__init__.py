@@ -8,7 +8,7 @@ import shutil
 import socket
 import uuid
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import Any, List, Optional, Sequence
 
 from rasa.shared.core.domain import Domain
 from rasa_sdk.executor import CollectingDispatcher
@@ -129,3 +129,15 @@ def chat_with(stack):
 
     send.sender = sender
     return send
+
+
+def contrast_ratio(foreground: Sequence[float], background: Sequence[float]) -> float:
+    """WCAG 2.1 contrast ratio of two sRGB colours given as 0-255 channels (alpha ignored)."""
+
+    def luminance(rgb: Sequence[float]) -> float:
+        linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4
+                  for c in rgb[:3]]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted([luminance(foreground), luminance(background)], reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)

@@ -13,7 +13,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.web import WebSettings, make_app
 from bot.web.server import render_demo_page
-from tests.support import ROOT
+from tests.support import ROOT, contrast_ratio
 
 STATIC = ROOT / "bot" / "web" / "static"
 WIDGET_JS = STATIC / "widget" / "perheneuvo.js"
@@ -175,15 +175,9 @@ def css_colours(css: str) -> Dict[str, str]:
     return dict(re.findall(r"(--pn-[a-z-]+)\s*:\s*(#[0-9a-fA-F]{6})\s*;", host.group(1)))
 
 
-def luminance(colour: str) -> float:
-    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
-    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
-    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
-
-
 def contrast(a: str, b: str) -> float:
-    lighter, darker = sorted([luminance(a), luminance(b)], reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
+    """The contrast ratio of two #rrggbb colours."""
+    return contrast_ratio(*([int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in (a, b)))
 
 
 def test_contrast_formula_matches_known_values():
