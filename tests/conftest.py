@@ -23,6 +23,7 @@ from tests.support import FIXTURE_KNOWLEDGE, FIXTURES, TESTS
 _FOLDER_MARKS = {"model": ("model",), "production": ("model", "production")}
 
 
+@pytest.hookimpl(tryfirst=True)  # before -m selects by marker
 def pytest_collection_modifyitems(config, items):
     for item in items:
         folder = Path(str(item.fspath)).relative_to(TESTS).parts[0]

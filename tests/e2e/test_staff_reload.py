@@ -5,7 +5,6 @@ tests/unit/test_staff_reload.py."""
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import uuid
@@ -16,7 +15,7 @@ import pytest
 from bot.model_files import record
 from staff.project import ROOT
 from staff.reload import model_id
-from tests.support import chat_with, rasa_status, run_make
+from tests.support import chat_with, copy_project, rasa_status, run_make
 
 ANSWER_START = "Erokahvila on vertaistuellista toimintaa"
 
@@ -33,10 +32,7 @@ def changed_model(tmp_path_factory):
     models only from the project's models/ folder, bot/model_files.py). Training takes 1-3
     minutes; a copy of the Rasa cache does not shorten it (changing an answer changes the
     training data of every NLU component), so a fresh cache keeps the project's own clean."""
-    work = tmp_path_factory.mktemp("changed-project")
-    for part in ("config.yml", "domain.yml", "data"):
-        source = ROOT / part
-        shutil.copytree(source, work / part) if source.is_dir() else shutil.copy2(source, work / part)
+    work = copy_project(tmp_path_factory.mktemp("changed-project") / "project", real=True).root
     marker = f"(päivitetty {uuid.uuid4().hex[:8]})"
     answer = work / "data" / "faq" / "erokahvila.yml"
     source = answer.read_text(encoding="utf-8")

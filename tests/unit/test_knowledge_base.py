@@ -1,15 +1,11 @@
 """The knowledge base loads, and a broken copy is refused with a message naming the problem.
 On the fixture knowledge base (tests/fixtures/knowledge); the real one is checked in
 tests/unit/test_real_data.py."""
-import shutil
-
 import pytest
 import yaml
 
 from actions import knowledge_base
-from tests.support import FIXTURE_KNOWLEDGE
-
-SOURCE = FIXTURE_KNOWLEDGE
+from tests.support import copy_project
 
 
 def test_knowledge_base_loads_with_its_cross_references(kb):
@@ -28,8 +24,7 @@ def test_knowledge_base_loads_with_its_cross_references(kb):
 
 @pytest.fixture
 def broken_copy(tmp_path):
-    target = tmp_path / "knowledge"
-    shutil.copytree(SOURCE, target)
+    target = copy_project(tmp_path / "project").knowledge_dir
 
     def edit(name, change):
         path = target / name
