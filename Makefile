@@ -63,17 +63,17 @@ run-production: setup train ## PostgreSQL, Redis, 2 Rasa servers, actions behind
 validate: setup ## Check the training data with rasa data validate
 	$(RASA) data validate --quiet
 
-test-unit: setup ## Unit tests (no trained model needed)
-	$(PY) -m pytest -q tests -m "not model"
+test-unit: setup ## Unit tests in tests/unit: no trained model, no servers, fixture data
+	$(PY) -m pytest -q tests/unit
 
 test-production: setup train ## Production profile: 100 conversations through nginx while servers fail
-	$(PY) -m pytest -q tests/test_production.py -m production
+	$(PY) -m pytest -q tests/production -m production
 
 test-stories: setup train ## Conversation tests in tests/test_stories.yml
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
 
 test: setup check train validate ## Every test: data check, unit, model, end-to-end, production, stories, held-out evaluation
-	$(PY) -m pytest -q tests -m "not production"
+	$(PY) -m pytest -q tests/unit tests/model tests/e2e -m "not production"
 	$(MAKE) --no-print-directory test-production
 	$(MAKE) --no-print-directory test-stories
 	$(MAKE) --no-print-directory eval
