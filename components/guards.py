@@ -8,6 +8,10 @@ answer can name each fitting helpline.
 
 EntityRequirementGate: "inform_municipality" without a municipality is not an answer.
 
+OutsideAreaGuard: a question that names a municipality outside the four regions gets the
+honest answer for that municipality (action_find_contact names it back, with the national
+lines), not an FAQ answer about another region's services.
+
 ResponseConfidenceGate: the intent classifier may be sure a message is an FAQ while
 the response selector cannot tell which one; below a threshold the message becomes
 `nlu_fallback`, so the user is asked to rephrase instead of getting a wrong answer.
@@ -27,10 +31,10 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 import knowledge_base
+from bot.constants import FALLBACK_INTENT
 from knowledge_base.safety import crisis_categories
 
 CRISIS_PREFIX = "crisis_"
-from bot.constants import FALLBACK_INTENT  # noqa: E402  (shared with staff/inbox.py)
 
 
 def _set_intent(message: Message, name: str, confidence: float) -> None:
@@ -140,4 +144,37 @@ class EntityRequirementGate(GraphComponent):
             entity = self._requirements.get(intent.get(INTENT_NAME_KEY))
             if entity and not any(e.get("entity") == entity for e in message.get(ENTITIES) or []):
                 _set_intent(message, FALLBACK_INTENT, intent.get(PREDICTED_CONFIDENCE_KEY, 0.0))
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class OutsideAreaGuard(GraphComponent):
+    """An FAQ question (or an unclear one) that names only municipalities outside the regions
+    the bot covers becomes `ask_contact`, whose answer names the municipality back."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"intents": ["faq", FALLBACK_INTENT], "target": "ask_contact", "knowledge_dir": None}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._intents = set(config["intents"])
+        self._target = config["target"]
+        directory = config.get("knowledge_dir")
+        self._knowledge = knowledge_base.live(Path(directory) if directory else None)
+
+    @classmethod
+    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
+               execution_context: ExecutionContext) -> "OutsideAreaGuard":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        kb = self._knowledge.current()
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            if intent.get(INTENT_NAME_KEY) not in self._intents:
+                continue
+            named = [e.get("value") for e in message.get(ENTITIES) or []
+                     if e.get("entity") == "municipality" and e.get("value") in kb.municipalities]
+            if named and not any(kb.region_of(m).covered for m in named):
+                _set_intent(message, self._target, intent.get(PREDICTED_CONFIDENCE_KEY, 0.0))
         return messages
