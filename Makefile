@@ -14,7 +14,7 @@ export
 export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run train test test-unit validate test-stories eval bench compare-pipelines lock clean \
+.PHONY: help setup run train test test-unit lint format validate test-stories eval bench compare-pipelines lock clean \
         run-production test-production \
         check reload inbox inbox-add
 
@@ -72,7 +72,19 @@ test-production: setup train ## Production profile: 100 conversations through ng
 test-stories: setup train ## Conversation tests in tests/test_stories.yml
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
 
-test: setup check train validate ## Every test: data check, unit, model, end-to-end, production, stories, held-out evaluation
+# The project's own packages; ruff and mypy check these (make lint).
+LINT_PATHS := actions bot components deploy knowledge_base scripts staff tests
+
+lint: setup ## ruff (lint and format check) and mypy on the project's own code
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(LINT_PATHS)
+	$(VENV)/bin/mypy
+
+format: setup ## Format the project's code with ruff (what make lint checks)
+	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
+	$(VENV)/bin/ruff format $(LINT_PATHS)
+
+test: setup lint check train validate ## Every test: lint, data check, unit, model, end-to-end, production, stories, held-out evaluation
 	$(PY) -m pytest -q tests/unit tests/model tests/e2e -m "not production"
 	$(MAKE) --no-print-directory test-production
 	$(MAKE) --no-print-directory test-stories

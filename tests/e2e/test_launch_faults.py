@@ -25,12 +25,11 @@ from bot.launcher import Stack
 from bot.probes import free_port
 from bot.settings import Settings
 from bot.telegram.texts import load_texts
+from tests.support import MODEL, ROOT
 from tests.support.telegram_fake_api import FakeBotApi
 
 pytestmark = pytest.mark.model
 
-ROOT = Path(__file__).resolve().parent.parent
-MODEL = ROOT / "models" / "perheneuvo.tar.gz"
 API_TOKEN = "-" + secrets.token_urlsafe(24)  # begins with "-", as a generated one could have
 WAIT = 120.0  # generous: the machine is shared
 # The messages waiting at Telegram when everything starts, and a text each real answer holds.
