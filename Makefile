@@ -14,7 +14,8 @@ export
 export PYTHONDONTWRITEBYTECODE := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run train test test-unit lint format validate test-stories eval bench compare-pipelines lock clean \
+.PHONY: help setup run train test test-unit lint format validate test-stories eval eval-answers floor bench \
+        compare-pipelines lock clean \
         run-production test-production \
         check reload inbox inbox-add
 
@@ -92,6 +93,12 @@ test: setup lint check train validate ## Every test: lint, data check, unit, mod
 
 eval: setup train ## Held-out evaluation: per-topic accuracy, wrong answers, HTML report; fails below 90 %
 	$(PY) -m staff eval
+
+eval-answers: setup train ## Answer-level evaluation: whole conversations over REST, facts in the replies (tests/data/answers); fails below 95 %
+	$(PY) -m staff.answer_eval
+
+floor: setup ## TF-IDF floor for eval-answers: nearest training example's answer, same cases and checker
+	$(PY) scripts/tfidf_floor.py
 
 # Staff tools (docs/henkilokunnalle.md). Settings come as make variables, e.g.
 # make inbox-add VIESTI="onko erokahvilassa lastenhoitoa" AIHE=erokahvila
