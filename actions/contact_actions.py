@@ -1,4 +1,5 @@
 """Actions that find people, regional contacts and meeting places in the knowledge base."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -40,56 +41,96 @@ def _municipality(kb: KnowledgeBase, tracker: Tracker, use_slot: bool = True) ->
     return slot if slot in kb.municipalities else None
 
 
-def _answer_outside_area(kb: KnowledgeBase, dispatcher: CollectingDispatcher,
-                         domain: Dict[str, Any], municipality: str) -> None:
-    dispatcher.utter_message(text=render(domain, "utter_outside_area", municipality=municipality,
-                                         region=kb.region_of(municipality).name))
+def _answer_outside_area(
+    kb: KnowledgeBase, dispatcher: CollectingDispatcher, domain: Dict[str, Any], municipality: str
+) -> None:
+    dispatcher.utter_message(
+        text=render(
+            domain,
+            "utter_outside_area",
+            municipality=municipality,
+            region=kb.region_of(municipality).name,
+        )
+    )
 
 
-def answer_contacts_for(kb: KnowledgeBase, dispatcher: CollectingDispatcher,
-                        domain: Dict[str, Any], municipality: str) -> List[EventType]:
+def answer_contacts_for(
+    kb: KnowledgeBase, dispatcher: CollectingDispatcher, domain: Dict[str, Any], municipality: str
+) -> List[EventType]:
     region = kb.region_of(municipality)
     if not region.covered:
         _answer_outside_area(kb, dispatcher, domain, municipality)
     else:
         people = kb.primary_contacts(region.id)
         if people:
-            dispatcher.utter_message(text=render(
-                domain, "utter_contact_municipality", municipality=municipality,
-                region=region.name, region_in=region.in_form,
-                people=contact_lines(domain, people), years=years_of(c.valid for c in people)))
+            dispatcher.utter_message(
+                text=render(
+                    domain,
+                    "utter_contact_municipality",
+                    municipality=municipality,
+                    region=region.name,
+                    region_in=region.in_form,
+                    people=contact_lines(domain, people),
+                    years=years_of(c.valid for c in people),
+                )
+            )
         else:
-            dispatcher.utter_message(text=render(
-                domain, "utter_contact_municipality_no_people", municipality=municipality,
-                region=region.name, region_in=region.in_form))
+            dispatcher.utter_message(
+                text=render(
+                    domain,
+                    "utter_contact_municipality_no_people",
+                    municipality=municipality,
+                    region=region.name,
+                    region_in=region.in_form,
+                )
+            )
         local = kb.places_in(municipality)
         if local:
-            dispatcher.utter_message(text=render(
-                domain, "utter_local_services",
-                municipality_in=kb.municipalities[municipality].in_form,
-                places=place_lines(domain, local)))
+            dispatcher.utter_message(
+                text=render(
+                    domain,
+                    "utter_local_services",
+                    municipality_in=kb.municipalities[municipality].in_form,
+                    places=place_lines(domain, local),
+                )
+            )
         dispatcher.utter_message(text=render(domain, "utter_current_services_pointer"))
-    return [SlotSet("municipality", municipality), SlotSet("pending_request", None),
-            SlotSet("last_request", PENDING_CONTACT)]
+    return [
+        SlotSet("municipality", municipality),
+        SlotSet("pending_request", None),
+        SlotSet("last_request", PENDING_CONTACT),
+    ]
 
 
-def answer_meeting_places_for(kb: KnowledgeBase, dispatcher: CollectingDispatcher,
-                              domain: Dict[str, Any], municipality: str) -> List[EventType]:
+def answer_meeting_places_for(
+    kb: KnowledgeBase, dispatcher: CollectingDispatcher, domain: Dict[str, Any], municipality: str
+) -> List[EventType]:
     region = kb.region_of(municipality)
     if not region.covered:
         _answer_outside_area(kb, dispatcher, domain, municipality)
     else:
         places = kb.places_in(municipality)
         if places:
-            dispatcher.utter_message(text=render(
-                domain, "utter_meeting_places",
-                municipality_in=kb.municipalities[municipality].in_form,
-                places=place_lines(domain, places), years=years_of(p.valid for p in places)))
+            dispatcher.utter_message(
+                text=render(
+                    domain,
+                    "utter_meeting_places",
+                    municipality_in=kb.municipalities[municipality].in_form,
+                    places=place_lines(domain, places),
+                    years=years_of(p.valid for p in places),
+                )
+            )
         else:
-            dispatcher.utter_message(text=render(
-                domain, "utter_no_meeting_place", municipality=municipality, region=region.name))
-    return [SlotSet("municipality", municipality), SlotSet("pending_request", None),
-            SlotSet("last_request", PENDING_MEETING_PLACE)]
+            dispatcher.utter_message(
+                text=render(
+                    domain, "utter_no_meeting_place", municipality=municipality, region=region.name
+                )
+            )
+    return [
+        SlotSet("municipality", municipality),
+        SlotSet("pending_request", None),
+        SlotSet("last_request", PENDING_MEETING_PLACE),
+    ]
 
 
 def _ask_municipality(dispatcher: CollectingDispatcher, pending: str) -> List[EventType]:
@@ -102,13 +143,21 @@ def _earlier_subject(kb: KnowledgeBase, tracker: Tracker) -> Optional[Tuple[str,
     ("mikä hänen numeronsa on?", "kuka sitä veti?", "kuka siellä on yhteyshenkilö?"): the
     person or project the bot answered about (slot last_subject), or the person, project,
     municipality or region of an earlier message, whichever is more recent."""
-    known = {"person": {c.id for c in kb.contacts}, "project": set(kb.projects),
-             "municipality": set(kb.municipalities), "region": {r.name for r in kb.regions.values()}}
+    known = {
+        "person": {c.id for c in kb.contacts},
+        "project": set(kb.projects),
+        "municipality": set(kb.municipalities),
+        "region": {r.name for r in kb.regions.values()},
+    }
     events = list(tracker.events)
     user_turns = [i for i, e in enumerate(events) if e.get("event") == "user"]
     before_this_message = events[: user_turns[-1]] if user_turns else events
     for event in reversed(before_this_message):
-        if event.get("event") == "slot" and event.get("name") == LAST_SUBJECT and event.get("value"):
+        if (
+            event.get("event") == "slot"
+            and event.get("name") == LAST_SUBJECT
+            and event.get("value")
+        ):
             kind, _sep, value = str(event["value"]).partition(":")
             if value in known.get(kind, ()):
                 return kind, value
@@ -129,8 +178,9 @@ class ActionFindContact(Action):
     def name(self) -> Text:
         return "action_find_contact"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         """Answers whom to contact: a named person, project, organisation, role or field of
         responsibility, a municipality's or region's contacts, or, for a follow-up that names
         nothing, whatever the conversation talked about last."""
@@ -140,11 +190,15 @@ class ActionFindContact(Action):
         roles = _entity_values(tracker, "role")
         projects = [kb.projects[i] for i in _entity_values(tracker, "project") if i in kb.projects]
         projects = projects or kb.find_organisations(text)
-        regions = [region for region in map(kb.region_named, _entity_values(tracker, "region"))
-                   if region is not None]
+        regions = [
+            region
+            for region in map(kb.region_named, _entity_values(tracker, "region"))
+            if region is not None
+        ]
         municipality = _municipality(kb, tracker, use_slot=False)
-        region_id = (regions[0].id if regions
-                     else kb.region_of(municipality).id if municipality else None)
+        region_id = (
+            regions[0].id if regions else kb.region_of(municipality).id if municipality else None
+        )
 
         if people:
             return self._answer_people(dispatcher, domain, people)
@@ -178,32 +232,57 @@ class ActionFindContact(Action):
         return _ask_municipality(dispatcher, PENDING_CONTACT)
 
     @staticmethod
-    def _answer_people(dispatcher: CollectingDispatcher, domain: Dict[str, Any],
-                       people: List[Contact]) -> List[EventType]:
-        dispatcher.utter_message(text=render(domain, "utter_person_found",
-                                             people=contact_lines(domain, people),
-                                             years=years_of(c.valid for c in people)))
+    def _answer_people(
+        dispatcher: CollectingDispatcher, domain: Dict[str, Any], people: List[Contact]
+    ) -> List[EventType]:
+        dispatcher.utter_message(
+            text=render(
+                domain,
+                "utter_person_found",
+                people=contact_lines(domain, people),
+                years=years_of(c.valid for c in people),
+            )
+        )
         return _subject("person", people[0].id) if len(people) == 1 else []
 
     @staticmethod
-    def _answer_projects(kb: KnowledgeBase, dispatcher: CollectingDispatcher,
-                         domain: Dict[str, Any], projects: List[Project]) -> List[EventType]:
+    def _answer_projects(
+        kb: KnowledgeBase,
+        dispatcher: CollectingDispatcher,
+        domain: Dict[str, Any],
+        projects: List[Project],
+    ) -> List[EventType]:
         for project in projects:
             contacts = kb.project_contacts(project.id)
             response = "utter_project_people" if contacts else "utter_project_no_people"
-            dispatcher.utter_message(text=render(
-                domain, response, project=project.name, organisation=project.organisation,
-                years=project.period.years, people=contact_lines(domain, contacts)))
+            dispatcher.utter_message(
+                text=render(
+                    domain,
+                    response,
+                    project=project.name,
+                    organisation=project.organisation,
+                    years=project.period.years,
+                    people=contact_lines(domain, contacts),
+                )
+            )
         return _subject("project", projects[0].id) if len(projects) == 1 else []
 
-    def _answer_region(self, kb: KnowledgeBase, dispatcher: CollectingDispatcher,
-                       domain: Dict[str, Any], region: Region) -> List[EventType]:
+    def _answer_region(
+        self,
+        kb: KnowledgeBase,
+        dispatcher: CollectingDispatcher,
+        domain: Dict[str, Any],
+        region: Region,
+    ) -> List[EventType]:
         if not region.covered and region.municipalities:
             return answer_contacts_for(kb, dispatcher, domain, region.municipalities[0])
         people = kb.primary_contacts(region.id)
         if not people:
-            dispatcher.utter_message(text=render(
-                domain, "utter_region_no_people", region=region.name, region_in=region.in_form))
+            dispatcher.utter_message(
+                text=render(
+                    domain, "utter_region_no_people", region=region.name, region_in=region.in_form
+                )
+            )
             return []
         self._answer_people(dispatcher, domain, people)
         dispatcher.utter_message(text=render(domain, "utter_current_services_pointer"))
@@ -214,8 +293,9 @@ class ActionFindMeetingPlace(Action):
     def name(self) -> Text:
         return "action_find_meeting_place"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         """Lists meeting places and family houses of the user's municipality."""
         kb = LIVE.current()
         municipality = _municipality(kb, tracker)
@@ -228,14 +308,16 @@ class ActionAnswerPending(Action):
     def name(self) -> Text:
         return "action_answer_pending"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         """Uses a reply that names a municipality for the question that was waiting for it."""
         return answer_pending(dispatcher, tracker, domain)
 
 
-def answer_pending(dispatcher: CollectingDispatcher, tracker: Tracker,
-                   domain: Dict[Text, Any]) -> List[EventType]:
+def answer_pending(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+) -> List[EventType]:
     kb = LIVE.current()
     municipality = _municipality(kb, tracker, use_slot=False)
     if not municipality:

@@ -1,4 +1,5 @@
 """What the bot does when it is not sure what the user meant."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -23,21 +24,26 @@ def topic_title(domain: Dict[str, Any], topic: str) -> str:
 
 def likely_topics(tracker: Tracker) -> List[str]:
     selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
-    return [r["intent_response_key"] for r in selector.get("ranking", [])
-            if r.get("confidence", 0.0) >= MIN_BUTTON_CONFIDENCE
-            and r.get("intent_response_key") not in NOT_SUGGESTED]
+    return [
+        r["intent_response_key"]
+        for r in selector.get("ranking", [])
+        if r.get("confidence", 0.0) >= MIN_BUTTON_CONFIDENCE
+        and r.get("intent_response_key") not in NOT_SUGGESTED
+    ]
 
 
 class ActionAskRephrase(Action):
     def name(self) -> Text:
         return "action_ask_rephrase"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         """Asks the user to rephrase, offering the most likely topics as buttons."""
         if tracker.get_slot("pending_request") and any(
-                e.get("entity") == "municipality" and e.get("value") in LIVE.current().municipalities
-                for e in tracker.latest_message.get("entities", [])):
+            e.get("entity") == "municipality" and e.get("value") in LIVE.current().municipalities
+            for e in tracker.latest_message.get("entities", [])
+        ):
             return answer_pending(dispatcher, tracker, domain)
         buttons = []
         for topic in likely_topics(tracker):

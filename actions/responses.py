@@ -1,4 +1,5 @@
 """Renders the bot's fixed texts from the domain, so that no Finnish lives in Python."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, Iterable
@@ -28,18 +29,30 @@ def contact_lines(domain: Dict[str, Any], contacts: Iterable[Contact]) -> str:
             details.append(render(domain, "utter_contact_phone", phones=", ".join(contact.phones)))
         if contact.email:
             details.append(render(domain, "utter_contact_email", email=contact.email))
-        lines.append(render(domain, "utter_contact_line", name=contact.name, role=contact.role,
-                            organisation=contact.organisation,
-                            details=": " + ", ".join(details) if details
-                            else render(domain, "utter_contact_no_details")))
+        lines.append(
+            render(
+                domain,
+                "utter_contact_line",
+                name=contact.name,
+                role=contact.role,
+                organisation=contact.organisation,
+                details=": " + ", ".join(details)
+                if details
+                else render(domain, "utter_contact_no_details"),
+            )
+        )
     return "\n".join(lines)
 
 
 def place_lines(domain: Dict[str, Any], places: Iterable[LocalPlace]) -> str:
     return "\n".join(
-        render(domain, "utter_place_line", name=place.name,
-               kind=render(domain, f"utter_place_kind_{place.kind}"),
-               note=f" ({place.note})" if place.note else "")
+        render(
+            domain,
+            "utter_place_line",
+            name=place.name,
+            kind=render(domain, f"utter_place_kind_{place.kind}"),
+            note=f" ({place.note})" if place.note else "",
+        )
         for place in places
     )
 
@@ -47,4 +60,3 @@ def place_lines(domain: Dict[str, Any], places: Iterable[LocalPlace]) -> str:
 def years_of(periods: Iterable[Period]) -> str:
     periods = list(periods)
     return Period(min(p.start for p in periods), max(p.until for p in periods)).years
-

@@ -1,4 +1,5 @@
 """The safety answer: 112 first, then the fitting national line(s), then local help."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -15,11 +16,14 @@ CATEGORIES = ("violence", "suicide", "child")
 
 def crisis_categories(tracker: Tracker) -> List[str]:
     """Categories the safety guard found, else the one named by the crisis intent."""
-    found = [e["value"] for e in tracker.latest_message.get("entities", [])
-             if e.get("entity") == "crisis_category" and e.get("value") in CATEGORIES]
+    found = [
+        e["value"]
+        for e in tracker.latest_message.get("entities", [])
+        if e.get("entity") == "crisis_category" and e.get("value") in CATEGORIES
+    ]
     intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
     if not found and intent.startswith("crisis_"):
-        found = [intent[len("crisis_"):]]
+        found = [intent[len("crisis_") :]]
     return list(dict.fromkeys(found)) or ["violence"]
 
 
@@ -27,8 +31,9 @@ class ActionSafetyHelp(Action):
     def name(self) -> Text:
         return "action_safety_help"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         """Gives 112, then each fitting helpline, then the local contacts kept for that need."""
         dispatcher.utter_message(response="utter_safety_emergency")
         categories = crisis_categories(tracker)
@@ -39,9 +44,15 @@ class ActionSafetyHelp(Action):
             project = kb.projects.get(kb.local_help.get(category, ""))
             contacts = kb.project_contacts(project.id) if project else []
             if project and contacts:
-                dispatcher.utter_message(text=render(
-                    domain, "utter_safety_local_project", project=project.name,
-                    organisation=project.organisation, years=project.period.years,
-                    region_in=kb.regions[project.region].in_form,
-                    people=contact_lines(domain, contacts)))
+                dispatcher.utter_message(
+                    text=render(
+                        domain,
+                        "utter_safety_local_project",
+                        project=project.name,
+                        organisation=project.organisation,
+                        years=project.period.years,
+                        region_in=kb.regions[project.region].in_form,
+                        people=contact_lines(domain, contacts),
+                    )
+                )
         return []

@@ -1,1 +1,2 @@
-"""Channels between families and the Rasa server: REST input guard, launcher (web widget and Telegram follow)."""
+"""Channels between families and the Rasa server (REST input guard, web widget, Telegram),
+the launcher, settings and the conversation store."""

@@ -5,6 +5,7 @@ says which version of the knowledge base the actions answer from (`make reload` 
 
 The arguments are rasa-sdk's (`rasa run actions` takes the same).
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Values that several processes and tools must agree on; each is defined here once."""
+
 from __future__ import annotations
 
 # The longest message (characters) a family's text may be; longer text is cut with a note

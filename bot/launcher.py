@@ -6,6 +6,7 @@ the Telegram front end; Ctrl-C stops them all.
 Settings come from the environment (bot/settings.py, .env.example). Other code (tests, the
 benchmark) uses `Stack` to start the same processes on other ports.
 """
+
 from __future__ import annotations
 
 import os
@@ -44,8 +45,7 @@ class Stack:
 
     def start_actions(self) -> None:
         # rasa-sdk binds to SANIC_HOST: loopback only, only Rasa calls it
-        self._spawn("actions", actions_command(self.settings.actions_port),
-                    SANIC_HOST="127.0.0.1")
+        self._spawn("actions", actions_command(self.settings.actions_port), SANIC_HOST="127.0.0.1")
 
     def start_rasa(self) -> None:
         try:
@@ -53,18 +53,34 @@ class Stack:
         except model_files.ModelFileError as error:
             raise SystemExit(f"error: {error}") from None
         self.settings.tracker_db.parent.mkdir(parents=True, exist_ok=True)
-        self._spawn("rasa", rasa_command(self.settings, self.settings.rasa_port),
-                    **rasa_server_env(self.settings))
+        self._spawn(
+            "rasa",
+            rasa_command(self.settings, self.settings.rasa_port),
+            **rasa_server_env(self.settings),
+        )
 
     def start_web(self) -> None:
         """The demo family-centre page with the chat widget (bot/web)."""
-        self._spawn("web", [sys.executable, "-m", "bot.web", "--port", str(self.settings.web_port),
-                            "--rasa-url", f"http://localhost:{self.settings.rasa_port}"])
+        self._spawn(
+            "web",
+            [
+                sys.executable,
+                "-m",
+                "bot.web",
+                "--port",
+                str(self.settings.web_port),
+                "--rasa-url",
+                f"http://localhost:{self.settings.rasa_port}",
+            ],
+        )
 
     def start_telegram(self) -> None:
         """The Telegram front end (bot/telegram); it reads its settings from the environment."""
-        self._spawn("telegram", [sys.executable, "-m", "bot.telegram"],
-                    TELEGRAM_BOT_TOKEN=self.settings.telegram_token)
+        self._spawn(
+            "telegram",
+            [sys.executable, "-m", "bot.telegram"],
+            TELEGRAM_BOT_TOKEN=self.settings.telegram_token,
+        )
 
     def start(self, timeout: float = 180.0, web: bool = True, telegram: bool = True) -> None:
         """Starts the servers; the web page and Telegram only when asked (and Telegram only
@@ -80,8 +96,11 @@ class Stack:
         self.wait_ready(timeout)
 
     def health_urls(self) -> Dict[str, str]:
-        return {"actions": self.actions_url + "/health", "rasa": self.rasa_url + "/",
-                "web": self.web_url + "/healthz"}
+        return {
+            "actions": self.actions_url + "/health",
+            "rasa": self.rasa_url + "/",
+            "web": self.web_url + "/healthz",
+        }
 
     def wait_ready(self, timeout: float = 180.0) -> None:
         deadline = time.monotonic() + timeout
@@ -101,24 +120,32 @@ class Stack:
             stop_process(self.processes.pop(key, None))
 
     def _spawn(self, name: str, command: List[str], **extra_env: str) -> None:
-        env = dict(os.environ, PERHENEUVO_RASA_URL=self.rasa_url, TF_CPP_MIN_LOG_LEVEL="2",
-                   **endpoint_env(self.settings), **extra_env)
+        env = dict(
+            os.environ,
+            PERHENEUVO_RASA_URL=self.rasa_url,
+            TF_CPP_MIN_LOG_LEVEL="2",
+            **endpoint_env(self.settings),
+            **extra_env,
+        )
         if "PERHENEUVO_API_TOKEN" not in extra_env:  # only the Rasa server gets the token
             env.pop("PERHENEUVO_API_TOKEN", None)
         output = None
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             output = open(self.log_dir / f"{name}.log", "ab")
-        self.processes[name] = subprocess.Popen(command, cwd=ROOT, env=env, stdout=output,
-                                                stderr=subprocess.STDOUT if output else None)
+        self.processes[name] = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT if output else None
+        )
 
 
 def rasa_server_env(settings: Settings) -> Dict[str, str]:
     """What the Rasa server reads from its environment besides endpoint_env: the API token
     (bot.rasa_server adds it to Rasa's arguments in-process, never on the command line) and
     Sanic's SANIC_* settings: refuse request bodies over the limit."""
-    return {"PERHENEUVO_API_TOKEN": settings.resolved_api_token(),
-            "SANIC_REQUEST_MAX_SIZE": str(REQUEST_BODY_LIMIT_BYTES)}
+    return {
+        "PERHENEUVO_API_TOKEN": settings.resolved_api_token(),
+        "SANIC_REQUEST_MAX_SIZE": str(REQUEST_BODY_LIMIT_BYTES),
+    }
 
 
 # Rasa's command line through bot.rasa_server: the API token and the warning filters.
@@ -133,9 +160,21 @@ def actions_command(port: int) -> List[str]:
 def rasa_command(settings: Settings, port: int, endpoints: str = "endpoints.yml") -> List[str]:
     """`rasa run` as every profile starts it: loopback interface, REST channel, the HTTP API
     only with the token (from rasa_server_env), CORS only for the configured origins."""
-    command = [*RASA_CLI, "run", "--model", str(settings.model),
-               "--interface", settings.rasa_interface, "--port", str(port),
-               "--credentials", "credentials.yml", "--endpoints", endpoints, "--enable-api"]
+    command = [
+        *RASA_CLI,
+        "run",
+        "--model",
+        str(settings.model),
+        "--interface",
+        settings.rasa_interface,
+        "--port",
+        str(port),
+        "--credentials",
+        "credentials.yml",
+        "--endpoints",
+        endpoints,
+        "--enable-api",
+    ]
     origins = settings.cors_origins.split()
     if origins:  # one --cors with every origin: Rasa keeps only the last of repeated options
         command += ["--cors", *origins]
@@ -168,15 +207,20 @@ def main() -> int:
     retention = DailyRetention(env=dict(os.environ, **endpoint_env(settings)))
     try:
         stack.start()
-        print(f"Perheneuvo is running.\n  demo page: {stack.web_url}/\n"
-              f"  REST: {stack.rasa_url}/webhooks/rest/webhook\n  actions: {stack.actions_url}\n"
-              f"  Ctrl-C stops everything", flush=True)
+        print(
+            f"Perheneuvo is running.\n  demo page: {stack.web_url}/\n"
+            f"  REST: {stack.rasa_url}/webhooks/rest/webhook\n  actions: {stack.actions_url}\n"
+            f"  Ctrl-C stops everything",
+            flush=True,
+        )
         while not stopping:
             retention.run_when_due()
             for name, process in stack.processes.items():
                 if process.poll() is not None:
-                    print(f"error: the {name} server stopped (exit {process.returncode})",
-                          file=sys.stderr)
+                    print(
+                        f"error: the {name} server stopped (exit {process.returncode})",
+                        file=sys.stderr,
+                    )
                     return 1
             time.sleep(0.5)
         return 0

@@ -4,6 +4,7 @@ Control characters, HTML tags and overlong text never reach the tracker store, s
 bad message cannot break later turns. A message with nothing readable left becomes
 the `/empty_message` intent, answered with a clear request to write in words.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -40,7 +41,7 @@ def clean_message(raw: object, limit: int = MAX_MESSAGE_LENGTH) -> CleanMessage:
     truncated = len(text) > limit
     if truncated:
         cut = text[:limit]
-        text = cut.rsplit(" ", 1)[0] if " " in cut[limit // 2:] else cut
+        text = cut.rsplit(" ", 1)[0] if " " in cut[limit // 2 :] else cut
     if not any(ch.isalnum() for ch in text):
         return CleanMessage(EMPTY_MESSAGE_PAYLOAD, truncated)
     return CleanMessage(text, truncated)

@@ -9,6 +9,7 @@ server, for the model loaded at start-up and for every PUT /model; a model serve
 storage is refused there too (Rasa 3.6.21 already fixes CVE-2024-49375; this keeps the server
 to files the project trained itself).
 """
+
 from __future__ import annotations
 
 import functools
@@ -53,8 +54,9 @@ def verify(model: Path, models_dir: Path = MODELS_DIR) -> Path:
         raise ModelFileError(f"{model}: no such model file")
     recorded = hash_file(resolved)
     if not recorded.is_file():
-        raise ModelFileError(f"{model}: no recorded hash ({recorded.name}); train it with "
-                             f"'make train'")
+        raise ModelFileError(
+            f"{model}: no recorded hash ({recorded.name}); train it with 'make train'"
+        )
     expected = recorded.read_text(encoding="utf-8").split()[0]
     if digest(resolved) != expected:
         raise ModelFileError(f"{model}: the file does not match the hash recorded at training")
@@ -70,8 +72,12 @@ def install_load_guard() -> None:
         return
 
     @functools.wraps(original)
-    async def guarded_load_agent(model_path: Optional[str] = None, model_server: Any = None,
-                                 remote_storage: Optional[str] = None, **kwargs: Any) -> Any:
+    async def guarded_load_agent(
+        model_path: Optional[str] = None,
+        model_server: Any = None,
+        remote_storage: Optional[str] = None,
+        **kwargs: Any,
+    ) -> Any:
         if model_server is not None or remote_storage:
             raise ModelFileError("models are loaded only from the project's models/ folder")
         if model_path is None:

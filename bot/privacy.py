@@ -2,6 +2,7 @@
 
 The kinds, their labels and patterns are in bot/privacy.yml, where they can be reviewed.
 """
+
 from __future__ import annotations
 
 import functools
@@ -18,8 +19,9 @@ RULES_FILE = Path(__file__).with_name("privacy.yml")
 def masks() -> List[Tuple[str, re.Pattern, str]]:
     """(kind, pattern, label) for each kind of personal data in bot/privacy.yml, in order."""
     data = yaml.safe_load(RULES_FILE.read_text(encoding="utf-8"))
-    return [(kind, re.compile(rule["pattern"]), rule["label"])
-            for kind, rule in data["masks"].items()]
+    return [
+        (kind, re.compile(rule["pattern"]), rule["label"]) for kind, rule in data["masks"].items()
+    ]
 
 
 # Every kind needs a digit or an e-mail sign: most texts are passed over with one search.

@@ -1,5 +1,6 @@
 """Is a server answering, and which loopback ports are free: the helpers every launcher,
 the production profile, the benchmark and the tests share."""
+
 from __future__ import annotations
 
 import socket

@@ -5,6 +5,7 @@ Only the named libraries' deprecation warnings are hidden; warnings from the pro
 code (bot, actions, components, deploy, staff) and every other kind of warning stay visible.
 Each process entry point calls `install()` before it imports Rasa.
 """
+
 from __future__ import annotations
 
 import warnings

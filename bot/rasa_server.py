@@ -7,6 +7,7 @@ The token comes from PERHENEUVO_API_TOKEN, else var/api-token (bot.settings), an
 to the arguments inside this process as `--auth-token=<token>`: it never shows in `ps` or in
 /proc/<pid>/cmdline, and a token beginning with "-" cannot be taken for an option.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,10 +22,11 @@ API_TOKEN_ENV = "PERHENEUVO_API_TOKEN"
 def with_auth_token(arguments: Sequence[str], token: str) -> List[str]:
     """`arguments` with `--auth-token=<token>` when they enable the HTTP API."""
     arguments = list(arguments)
-    if any(a == "--auth-token" or a.startswith("--auth-token=") or a == "-t"
-           for a in arguments):
-        raise SystemExit("error: the API token is not given on the command line; "
-                         "set PERHENEUVO_API_TOKEN or let var/api-token be made")
+    if any(a == "--auth-token" or a.startswith("--auth-token=") or a == "-t" for a in arguments):
+        raise SystemExit(
+            "error: the API token is not given on the command line; "
+            "set PERHENEUVO_API_TOKEN or let var/api-token be made"
+        )
     if "--enable-api" in arguments:
         if not token:
             raise SystemExit("error: --enable-api without an API token")

@@ -12,6 +12,7 @@
 `install()` is called by the modules the Rasa server loads from our configuration
 (the REST channel and the tracker store); tests/test_rasa_speedups.py checks both fixes.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, Optional, Text, Type
@@ -26,8 +27,9 @@ _event_classes: Dict[Text, Type[Event]] = {}
 _action_result_validator: Optional[Any] = None
 
 
-def _resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None
-                     ) -> Optional[Type[Event]]:
+def _resolve_by_type(
+    type_name: Text, default: Optional[Type[Event]] = None
+) -> Optional[Type[Event]]:
     found = _event_classes.get(type_name)
     if found is None:
         found = _original_resolve_by_type(type_name, default)

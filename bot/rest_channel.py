@@ -13,6 +13,7 @@ Same request and response format as Rasa's RestInput, but:
 GET /webhooks/rest/knowledge says which version of the knowledge base this server uses
 (`make reload` asks; a version is a hash of the files, nothing personal).
 """
+
 from __future__ import annotations
 
 import logging
@@ -52,8 +53,9 @@ def _domain_text(request: Request, name: str) -> Optional[str]:
         return None
 
 
-async def _earlier_replies(request: Request, sender: str, message_id: str
-                           ) -> Optional[List[Dict[str, Any]]]:
+async def _earlier_replies(
+    request: Request, sender: str, message_id: str
+) -> Optional[List[Dict[str, Any]]]:
     """The replies already given to this message, if the conversation store holds it."""
     agent = getattr(request.app.ctx, "agent", None)
     store = getattr(agent, "tracker_store", None)
@@ -94,38 +96,56 @@ class SafeRestInput(RestInput):
                 return _bad_request("body must be a JSON object with 'sender' and 'message'")
             sender = body.get("sender")
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
-                return _bad_request(f"'sender' must be a non-empty string of at most "
-                                    f"{MAX_SENDER_LENGTH} characters")
+                return _bad_request(
+                    f"'sender' must be a non-empty string of at most {MAX_SENDER_LENGTH} characters"
+                )
             raw = body.get("message")
             if raw is not None and not isinstance(raw, str):
                 return _bad_request("'message' must be a string")
             message_id = body.get("message_id")
-            if message_id is not None and (not isinstance(message_id, str) or not message_id
-                                           or len(message_id) > MAX_MESSAGE_ID_LENGTH):
-                return _bad_request(f"'message_id' must be a non-empty string of at most "
-                                    f"{MAX_MESSAGE_ID_LENGTH} characters")
+            if message_id is not None and (
+                not isinstance(message_id, str)
+                or not message_id
+                or len(message_id) > MAX_MESSAGE_ID_LENGTH
+            ):
+                return _bad_request(
+                    f"'message_id' must be a non-empty string of at most "
+                    f"{MAX_MESSAGE_ID_LENGTH} characters"
+                )
             metadata = body.get("metadata")
             message = clean_message(raw)
 
             messages = await _earlier_replies(request, sender, message_id) if message_id else None
             if messages is None:
                 collector = CollectingOutputChannel()
-                await on_new_message(UserMessage(
-                    message.text, collector, sender, input_channel=self.name(),
-                    message_id=message_id,
-                    metadata=metadata if isinstance(metadata, dict) else None))
+                await on_new_message(
+                    UserMessage(
+                        message.text,
+                        collector,
+                        sender,
+                        input_channel=self.name(),
+                        message_id=message_id,
+                        metadata=metadata if isinstance(metadata, dict) else None,
+                    )
+                )
                 messages = list(collector.messages)
             if not messages:
-                logger.warning("no reply to a message from %s; answering 'try again shortly'",
-                               sender)
+                logger.warning(
+                    "no reply to a message from %s; answering 'try again shortly'", sender
+                )
                 text = _domain_text(request, "utter_try_again_shortly")
                 if text:
                     messages.append({"recipient_id": sender, "text": text})
             if message.truncated:
                 note = _domain_text(request, "utter_message_truncated")
                 if note:
-                    messages.insert(0, {"recipient_id": sender,
-                                        "text": note.replace("{limit}", str(MAX_MESSAGE_LENGTH))})
+                    messages.insert(
+                        0,
+                        {
+                            "recipient_id": sender,
+                            "text": note.replace("{limit}", str(MAX_MESSAGE_LENGTH)),
+                        },
+                    )
             return response.json(messages)
 
         return webhook

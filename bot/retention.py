@@ -8,6 +8,7 @@ last message is older. The period comes from --days, else PERHENEUVO_RETENTION_D
 (`DailyRetention`); a server without them can run it from cron, e.g.
 `15 3 * * * cd /srv/perheneuvo && .venv/bin/python -m bot.retention` (docs/production.md).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,8 +28,11 @@ logger = logging.getLogger("perheneuvo.retention")
 
 
 def retention_days(value: Optional[int] = None) -> int:
-    days = value if value is not None else int(os.environ.get("PERHENEUVO_RETENTION_DAYS",
-                                                              DEFAULT_RETENTION_DAYS))
+    days = (
+        value
+        if value is not None
+        else int(os.environ.get("PERHENEUVO_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+    )
     if days < 1:
         raise ValueError("the retention period must be at least one day")
     return days
@@ -48,8 +52,10 @@ def delete_expired(endpoints: str, days: int, now: Optional[float] = None) -> in
     config = AvailableEndpoints.read_endpoints(endpoints).tracker_store
     store = TrackerStore.create(config, domain=Domain.empty()) if config else None
     if not isinstance(store, PerheneuvoTrackerStore):
-        raise RuntimeError(f"{endpoints}: tracker_store is not bot.tracker_store."
-                           f"PerheneuvoTrackerStore, so there is nothing this command can clean")
+        raise RuntimeError(
+            f"{endpoints}: tracker_store is not bot.tracker_store."
+            f"PerheneuvoTrackerStore, so there is nothing this command can clean"
+        )
     cutoff = (now if now is not None else time.time()) - days * 86400
     return store.delete_events_before(cutoff)
 
@@ -58,8 +64,13 @@ class DailyRetention:
     """Runs this module in the background at start and then every `interval` seconds; the
     caller's loop calls `run_when_due()` often (it returns at once)."""
 
-    def __init__(self, arguments: Sequence[str] = (), env: Optional[Mapping[str, str]] = None,
-                 log_file: Optional[Path] = None, interval: float = RETENTION_INTERVAL_S):
+    def __init__(
+        self,
+        arguments: Sequence[str] = (),
+        env: Optional[Mapping[str, str]] = None,
+        log_file: Optional[Path] = None,
+        interval: float = RETENTION_INTERVAL_S,
+    ):
         self.command = [sys.executable, "-m", "bot.retention", *arguments]
         self.env = dict(env) if env is not None else None
         self.log_file = log_file
@@ -79,8 +90,13 @@ class DailyRetention:
         output: Optional[IO[bytes]] = open(self.log_file, "ab") if self.log_file else None
         try:
             self.process = subprocess.Popen(
-                self.command, cwd=ROOT, env=self.env, stdin=subprocess.DEVNULL, stdout=output,
-                stderr=subprocess.STDOUT if output else None)
+                self.command,
+                cwd=ROOT,
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT if output else None,
+            )
         finally:
             if output:
                 output.close()

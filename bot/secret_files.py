@@ -1,5 +1,6 @@
 """Secrets kept in files under var/ (the Rasa API token, the Telegram sender key, the
 production profile's database and lock-store passwords)."""
+
 from __future__ import annotations
 
 import os

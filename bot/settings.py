@@ -1,6 +1,7 @@
 """Settings shared by every process of the bot and by the tools, read from the environment
 (see .env.example). `make run` (bot/launcher.py), the production profile (deploy/), the
 Telegram front end, the staff tools and the benchmark all read them from here."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -47,8 +48,9 @@ class Settings:
             tracker_db=Path(os.environ.get("PERHENEUVO_TRACKER_DB", cls.tracker_db)),
             api_token=os.environ.get("PERHENEUVO_API_TOKEN", "").strip(),
             rasa_interface=os.environ.get("PERHENEUVO_RASA_INTERFACE", cls.rasa_interface),
-            knowledge_dir=Path(os.environ.get("PERHENEUVO_KNOWLEDGE_DIR", "").strip()
-                               or cls.knowledge_dir),
+            knowledge_dir=Path(
+                os.environ.get("PERHENEUVO_KNOWLEDGE_DIR", "").strip() or cls.knowledge_dir
+            ),
         )
 
     def resolved_api_token(self) -> str:
@@ -60,6 +62,8 @@ class Settings:
 
 def endpoint_env(settings: Settings) -> Dict[str, str]:
     """The variables endpoints.yml reads, and the knowledge base's folder."""
-    return {"PERHENEUVO_ACTIONS_URL": f"http://127.0.0.1:{settings.actions_port}/webhook",
-            "PERHENEUVO_TRACKER_DB": str(settings.tracker_db),
-            "PERHENEUVO_KNOWLEDGE_DIR": str(settings.knowledge_dir)}
+    return {
+        "PERHENEUVO_ACTIONS_URL": f"http://127.0.0.1:{settings.actions_port}/webhook",
+        "PERHENEUVO_TRACKER_DB": str(settings.tracker_db),
+        "PERHENEUVO_KNOWLEDGE_DIR": str(settings.knowledge_dir),
+    }

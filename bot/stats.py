@@ -1,4 +1,5 @@
 """Summary figures of measured latencies (the benchmark and the production load test)."""
+
 from __future__ import annotations
 
 import statistics

@@ -21,6 +21,7 @@ is still the sender's latest in the database: a message answered by another serv
 deleted conversation or a failed turn (the entry is taken out while a message is handled)
 all lead back to the database.
 """
+
 from __future__ import annotations
 
 import collections
@@ -32,8 +33,15 @@ from typing import Any, Dict, Iterable, List, Optional, Text, Tuple
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (ActiveLoop, BotUttered, Event, Restarted, SessionStarted,
-                                     SlotSet, UserUttered)
+from rasa.shared.core.events import (
+    ActiveLoop,
+    BotUttered,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
@@ -68,7 +76,7 @@ def new_events(tracker: DialogueStateTracker) -> List[Event]:
         return events
     for index in range(len(events) - 1, -1, -1):
         if events[index] is marker:
-            return events[index + 1:]
+            return events[index + 1 :]
     # the marker is gone only if something rebuilt the event list: go by time instead
     return [event for event in events if event.timestamp > marker.timestamp]
 
@@ -76,10 +84,17 @@ def new_events(tracker: DialogueStateTracker) -> List[Event]:
 class PerheneuvoTrackerStore(SQLTrackerStore):
     """SQLTrackerStore that writes masked user messages and works on bounded trackers."""
 
-    def __init__(self, *args: Any, max_events: int = 100, recent_trackers: int = 500,
-                 recent_tracker_seconds: float = 3600.0, **kwargs: Any) -> None:
-        self._recent: "collections.OrderedDict[Text, Tuple[float, Optional[int], DialogueStateTracker]]" = (
-            collections.OrderedDict())
+    def __init__(
+        self,
+        *args: Any,
+        max_events: int = 100,
+        recent_trackers: int = 500,
+        recent_tracker_seconds: float = 3600.0,
+        **kwargs: Any,
+    ) -> None:
+        self._recent: collections.OrderedDict[
+            Text, Tuple[float, Optional[int], DialogueStateTracker]
+        ] = collections.OrderedDict()
         self.max_events = max(int(max_events), 100)
         self._recent_max = int(recent_trackers)
         self._recent_seconds = float(recent_tracker_seconds)
@@ -121,46 +136,73 @@ class PerheneuvoTrackerStore(SQLTrackerStore):
         entry = self._recent.pop(sender_id, None)
         if entry is not None:
             stored_at, last_id, tracker = entry
-            if (time.monotonic() - stored_at < self._recent_seconds
-                    and self.last_event_id(sender_id) == last_id):
+            if (
+                time.monotonic() - stored_at < self._recent_seconds
+                and self.last_event_id(sender_id) == last_id
+            ):
                 return tracker
         return self._retrieve_recent(sender_id)
 
     def _retrieve_recent(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The latest session's slot values, active loop and last `max_events` events."""
         with self.session_scope() as session:
-            session_events = self._event_query(session, sender_id,
-                                               fetch_events_from_all_sessions=False)
-            tail = list(reversed(session_events.order_by(None)
-                                 .order_by(self.SQLEvent.id.desc())
-                                 .limit(self.max_events).all()))
+            session_events = self._event_query(
+                session, sender_id, fetch_events_from_all_sessions=False
+            )
+            tail = list(
+                reversed(
+                    session_events.order_by(None)
+                    .order_by(self.SQLEvent.id.desc())
+                    .limit(self.max_events)
+                    .all()
+                )
+            )
             if not tail:
                 return None
             state_rows = session_events.filter(
                 self.SQLEvent.id < tail[0].id,
-                self.SQLEvent.type_name.in_([SlotSet.type_name, ActiveLoop.type_name,
-                                             Restarted.type_name, SessionStarted.type_name]),
+                self.SQLEvent.type_name.in_(
+                    [
+                        SlotSet.type_name,
+                        ActiveLoop.type_name,
+                        Restarted.type_name,
+                        SessionStarted.type_name,
+                    ]
+                ),
             ).all()
             events = [Event.from_parameters(json.loads(row.data)) for row in tail]
             last_id = tail[-1].id
         tracker = DialogueStateTracker.from_events(
-            sender_id, state_events(Event.from_parameters(json.loads(row.data))
-                                    for row in state_rows) + events,
-            slots=self.domain.slots)
+            sender_id,
+            state_events(Event.from_parameters(json.loads(row.data)) for row in state_rows)
+            + events,
+            slots=self.domain.slots,
+        )
         setattr(tracker, _STORED_UP_TO, tracker.events[-1] if tracker.events else None)
-        logger.debug("tracker of %s: %d recent events from the database (last id %s)",
-                     sender_id, len(events), last_id)
+        logger.debug(
+            "tracker of %s: %d recent events from the database (last id %s)",
+            sender_id,
+            len(events),
+            last_id,
+        )
         return tracker
 
-    def replies_to(self, sender_id: Text, message_id: Text, recent: int = 5
-                   ) -> Optional[List[Dict[Text, Any]]]:
+    def replies_to(
+        self, sender_id: Text, message_id: Text, recent: int = 5
+    ) -> Optional[List[Dict[Text, Any]]]:
         """The replies already given to the message `message_id` (one of the sender's last
         `recent` messages), in the REST channel's format; None if it has not been handled."""
         with self.session_scope() as session:
-            users = (session.query(self.SQLEvent.id, self.SQLEvent.data)
-                     .filter(self.SQLEvent.sender_id == sender_id,
-                             self.SQLEvent.type_name == UserUttered.type_name)
-                     .order_by(self.SQLEvent.id.desc()).limit(recent).all())
+            users = (
+                session.query(self.SQLEvent.id, self.SQLEvent.data)
+                .filter(
+                    self.SQLEvent.sender_id == sender_id,
+                    self.SQLEvent.type_name == UserUttered.type_name,
+                )
+                .order_by(self.SQLEvent.id.desc())
+                .limit(recent)
+                .all()
+            )
             later = None
             for row_id, data in users:
                 if json.loads(data).get("message_id") == message_id:
@@ -168,19 +210,30 @@ class PerheneuvoTrackerStore(SQLTrackerStore):
                 later = row_id
             else:
                 return None
-            bot_rows = session.query(self.SQLEvent.data).filter(
-                self.SQLEvent.sender_id == sender_id,
-                self.SQLEvent.type_name == BotUttered.type_name,
-                self.SQLEvent.id > row_id,
-                *([self.SQLEvent.id < later] if later is not None else []),
-            ).order_by(self.SQLEvent.id).all()
+            bot_rows = (
+                session.query(self.SQLEvent.data)
+                .filter(
+                    self.SQLEvent.sender_id == sender_id,
+                    self.SQLEvent.type_name == BotUttered.type_name,
+                    self.SQLEvent.id > row_id,
+                    *([self.SQLEvent.id < later] if later is not None else []),
+                )
+                .order_by(self.SQLEvent.id)
+                .all()
+            )
         replies = []
         for (data,) in bot_rows:
             event = json.loads(data)
             reply = {"recipient_id": sender_id, "text": event.get("text")}
             for key, value in (event.get("data") or {}).items():
-                if value and key in ("buttons", "image", "custom", "attachment", "elements",
-                                     "quick_replies"):
+                if value and key in (
+                    "buttons",
+                    "image",
+                    "custom",
+                    "attachment",
+                    "elements",
+                    "quick_replies",
+                ):
                     reply[key] = value
             replies.append({key: value for key, value in reply.items() if value is not None})
         return replies
@@ -189,15 +242,21 @@ class PerheneuvoTrackerStore(SQLTrackerStore):
         """Deletes every event older than `timestamp` (seconds since the epoch); the count."""
         self._recent.clear()
         with self.session_scope() as session:
-            deleted = session.query(self.SQLEvent).filter(
-                self.SQLEvent.timestamp < timestamp).delete(synchronize_session=False)
+            deleted = (
+                session.query(self.SQLEvent)
+                .filter(self.SQLEvent.timestamp < timestamp)
+                .delete(synchronize_session=False)
+            )
             session.commit()
         return deleted
 
     def last_event_id(self, sender_id: Text) -> Optional[int]:
         with self.session_scope() as session:
-            return session.query(sa.func.max(self.SQLEvent.id)).filter(
-                self.SQLEvent.sender_id == sender_id).scalar()
+            return (
+                session.query(sa.func.max(self.SQLEvent.id))
+                .filter(self.SQLEvent.sender_id == sender_id)
+                .scalar()
+            )
 
     # -- writing ------------------------------------------------------------------------------
 
@@ -215,19 +274,28 @@ class PerheneuvoTrackerStore(SQLTrackerStore):
                     if tracker.latest_message is event:
                         tracker.latest_message = safe
                 data = safe.as_dict()
-                rows.append(self.SQLEvent(
-                    sender_id=tracker.sender_id, type_name=safe.type_name,
-                    timestamp=data.get("timestamp"),
-                    intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-                    action_name=data.get("name"), data=json.dumps(data)))
+                rows.append(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=safe.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {})
+                        .get("intent", {})
+                        .get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
             session.add_all(rows)
             session.flush()
             last_id = rows[-1].id if rows else None
             session.commit()
         if tracker.events:
             setattr(tracker, _STORED_UP_TO, tracker.events[-1])
-        self._remember(self._bounded(tracker),
-                       last_id if last_id is not None else self.last_event_id(tracker.sender_id))
+        self._remember(
+            self._bounded(tracker),
+            last_id if last_id is not None else self.last_event_id(tracker.sender_id),
+        )
 
     def _bounded(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
         """`tracker` itself, or a copy with the state and last `max_events` events when it has
@@ -237,8 +305,8 @@ class PerheneuvoTrackerStore(SQLTrackerStore):
         events = list(tracker.events)
         cut = len(events) - self.max_events
         bounded = DialogueStateTracker.from_events(
-            tracker.sender_id, state_events(events[:cut]) + events[cut:],
-            slots=self.domain.slots)
+            tracker.sender_id, state_events(events[:cut]) + events[cut:], slots=self.domain.slots
+        )
         setattr(bounded, _STORED_UP_TO, bounded.events[-1])
         return bounded
 

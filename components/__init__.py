@@ -1,1 +1,2 @@
-"""Custom Rasa NLU components for Finnish: lemmatising tokenizer, knowledge-base entities, guards."""
+"""Custom Rasa NLU components for Finnish: lemmatising tokenizer, knowledge-base entities,
+the intent and topic classifier, guards."""

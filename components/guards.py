@@ -3,8 +3,9 @@
 SafetyGuard: a message about violence, a child in danger or suicidal thoughts must
 get the safety answer whatever the classifiers thought, so patterns kept by staff in
 `knowledge/safety.yml` (and a crisis intent ranked high enough) set the intent to a
-crisis intent; a change of the patterns reaches the next message (knowledge_base.live). Every matching category is added as a `crisis_category` entity so the
-answer can name each fitting helpline.
+crisis intent; a change of the patterns reaches the next message (knowledge_base.live).
+Every matching category is added as a `crisis_category` entity so the answer can name each
+fitting helpline.
 
 EntityRequirementGate: "inform_municipality" without a municipality is not an answer.
 
@@ -16,6 +17,7 @@ ResponseConfidenceGate: the intent classifier may be sure a message is an FAQ wh
 the response selector cannot tell which one; below a threshold the message becomes
 `nlu_fallback`, so the user is asked to rephrase instead of getting a wrong answer.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,7 +28,12 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
-    ENTITIES, INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT,
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
 )
 from rasa.shared.nlu.training_data.message import Message
 
@@ -60,8 +67,13 @@ class SafetyGuard(GraphComponent):
         self._ml_min_confidence = config["ml_min_confidence"]
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "SafetyGuard":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SafetyGuard":
         return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -76,8 +88,8 @@ class SafetyGuard(GraphComponent):
             for ranked in message.get(INTENT_RANKING_KEY) or []:
                 name = ranked[INTENT_NAME_KEY]
                 if name.startswith(CRISIS_PREFIX) and ranked[PREDICTED_CONFIDENCE_KEY] >= needed:
-                    if name[len(CRISIS_PREFIX):] not in categories:
-                        categories.append(name[len(CRISIS_PREFIX):])
+                    if name[len(CRISIS_PREFIX) :] not in categories:
+                        categories.append(name[len(CRISIS_PREFIX) :])
             top = message.get(INTENT) or {}
             if not categories:
                 if top.get(INTENT_NAME_KEY, "").startswith(CRISIS_PREFIX):
@@ -86,8 +98,14 @@ class SafetyGuard(GraphComponent):
                 continue
             _set_intent(message, CRISIS_PREFIX + categories[0], 1.0)
             entities = message.get(ENTITIES, [])[:] + [
-                {"entity": "crisis_category", "value": c, "start": 0, "end": 0,
-                 "confidence_entity": 1.0, "extractor": self.__class__.__name__}
+                {
+                    "entity": "crisis_category",
+                    "value": c,
+                    "start": 0,
+                    "end": 0,
+                    "confidence_entity": 1.0,
+                    "extractor": self.__class__.__name__,
+                }
                 for c in categories
             ]
             message.set(ENTITIES, entities, add_to_output=True)
@@ -105,8 +123,13 @@ class ResponseConfidenceGate(GraphComponent):
         self._threshold = config["threshold"]
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "ResponseConfidenceGate":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "ResponseConfidenceGate":
         return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -134,8 +157,13 @@ class EntityRequirementGate(GraphComponent):
         self._requirements = config["requirements"]
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "EntityRequirementGate":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "EntityRequirementGate":
         return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -163,8 +191,13 @@ class OutsideAreaGuard(GraphComponent):
         self._knowledge = knowledge_base.live(Path(directory) if directory else None)
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "OutsideAreaGuard":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "OutsideAreaGuard":
         return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -173,8 +206,11 @@ class OutsideAreaGuard(GraphComponent):
             intent = message.get(INTENT) or {}
             if intent.get(INTENT_NAME_KEY) not in self._intents:
                 continue
-            named = [e.get("value") for e in message.get(ENTITIES) or []
-                     if e.get("entity") == "municipality" and e.get("value") in kb.municipalities]
+            named = [
+                e.get("value")
+                for e in message.get(ENTITIES) or []
+                if e.get("entity") == "municipality" and e.get("value") in kb.municipalities
+            ]
             if named and not any(kb.region_of(m).covered for m in named):
                 _set_intent(message, self._target, intent.get(PREDICTED_CONFIDENCE_KEY, 0.0))
         return messages

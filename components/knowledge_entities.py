@@ -4,6 +4,7 @@ Recognition is deterministic (knowledge_base.names and knowledge_base.base): the
 code serves the actions, so NLU and the answers agree on what a word means. The knowledge is
 the one in force (knowledge_base.live): a fact staff change reaches the next message.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -31,8 +32,13 @@ class KnowledgeBaseEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._knowledge = knowledge_base.live(Path(directory) if directory else None)
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "KnowledgeBaseEntityExtractor":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "KnowledgeBaseEntityExtractor":
         return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -46,13 +52,21 @@ class KnowledgeBaseEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     def entities_in(self, text: str) -> List[Dict[str, Any]]:
         kb = self._knowledge.current()
-        found = [self._entity(place.kind, place.name, place.start, place.end, place.text)
-                 for place in kb.find_places(text)]
+        found = [
+            self._entity(place.kind, place.name, place.start, place.end, place.text)
+            for place in kb.find_places(text)
+        ]
         found += [self._entity("person", c.id, 0, 0, c.name) for c in kb.find_people(text)]
         found += [self._entity("project", p.id, 0, 0, p.name) for p in kb.find_projects(text)]
         found += [self._entity("role", role, 0, 0, role) for role in kb.find_roles(text)]
         return found
 
     def _entity(self, name: str, value: str, start: int, end: int, text: str) -> Dict[str, Any]:
-        return {"entity": name, "value": value, "start": start, "end": end,
-                "confidence_entity": 1.0, "extractor": self.__class__.__name__}
+        return {
+            "entity": name,
+            "value": value,
+            "start": start,
+            "end": end,
+            "confidence_entity": 1.0,
+            "extractor": self.__class__.__name__,
+        }

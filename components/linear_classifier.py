@@ -1,14 +1,15 @@
 """Intent and FAQ topic from two logistic regressions on the same sparse features.
 
 This replaces Rasa's LogisticRegressionClassifier + ResponseSelector pair. The intent half
-is Rasa's classifier (same estimator and settings, on presence features); the topic half takes the place of the
-TensorFlow ResponseSelector and writes the same `response_selector` output, so
-`utter_faq`, the guards and the actions read it unchanged. docs/nlu-pipeline.md gives the
+is Rasa's classifier (same estimator and settings, on presence features); the topic half
+takes the place of the TensorFlow ResponseSelector and writes the same `response_selector`
+output, so `utter_faq`, the guards and the actions read it unchanged. docs/nlu-pipeline.md gives the
 measured accuracy and parse time of both designs.
 
 The features of a message are built once per message and shared by both classifiers:
 Rasa's own feature combination (scipy block matrices) cost more than the predictions.
 """
+
 from __future__ import annotations
 
 import logging
@@ -16,16 +17,13 @@ import warnings
 from typing import Any, Dict, List, Optional, Text
 
 import numpy as np
-import scipy.sparse
-from sklearn.linear_model import LogisticRegression
-
 import rasa.shared.utils.io
+import scipy.sparse
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.nlu.constants import (
     RESPONSE_SELECTOR_PREDICTION_KEY,
     RESPONSE_SELECTOR_PROPERTY_NAME,
@@ -34,6 +32,7 @@ from rasa.nlu.constants import (
     RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
     RESPONSE_SELECTOR_UTTER_ACTION_KEY,
 )
+from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import (
     FEATURE_TYPE_SENTENCE,
     INTENT,
@@ -45,17 +44,21 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.linear_model import LogisticRegression
 
 logger = logging.getLogger(__name__)
 
 # Rasa's default recipe validator warns when response examples exist without its own
 # ResponseSelector class; this component is the response selector here.
-warnings.filterwarnings("ignore", message="You have defined training data with examples for "
-                                          "training a response selector")
+warnings.filterwarnings(
+    "ignore",
+    message="You have defined training data with examples for training a response selector",
+)
 
 
-def features(messages: List[Message], binary: bool = False, width: Optional[int] = None
-             ) -> scipy.sparse.csr_matrix:
+def features(
+    messages: List[Message], binary: bool = False, width: Optional[int] = None
+) -> scipy.sparse.csr_matrix:
     """One row per message: its sentence-level text features, in pipeline order.
 
     A message without features (no token the featurizers could use) gets a row of zeros
@@ -70,27 +73,35 @@ def features(messages: List[Message], binary: bool = False, width: Optional[int]
     """
     rows = []
     for message in messages:
-        blocks = [(f.features.sign() if binary else f.features) if f.is_sparse()
-                  else scipy.sparse.csr_matrix(f.features)
-                  for f in message.features
-                  if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE]
+        blocks = [
+            (f.features.sign() if binary else f.features)
+            if f.is_sparse()
+            else scipy.sparse.csr_matrix(f.features)
+            for f in message.features
+            if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE
+        ]
         if blocks:
             rows.append(scipy.sparse.hstack(blocks, format="csr"))
         elif width is not None:
             rows.append(scipy.sparse.csr_matrix((1, width)))
         else:
-            raise ValueError(f"No text features for {message.get(TEXT)!r}: LinearIntentClassifier "
-                             "needs a featurizer before it in the pipeline")
+            raise ValueError(
+                f"No text features for {message.get(TEXT)!r}: LinearIntentClassifier "
+                "needs a featurizer before it in the pipeline"
+            )
     return scipy.sparse.vstack(rows, format="csr")
 
 
-def _ranking(classifier: LogisticRegression, probabilities: np.ndarray, length: int,
-             key: str) -> List[Dict[str, Any]]:
+def _ranking(
+    classifier: LogisticRegression, probabilities: np.ndarray, length: int, key: str
+) -> List[Dict[str, Any]]:
     order = np.argsort(-probabilities, kind="stable")
     if length > 0:  # 0 means the whole ranking, as in Rasa's classifiers
         order = order[:length]
-    return [{key: str(classifier.classes_[i]), PREDICTED_CONFIDENCE_KEY: float(probabilities[i])}
-            for i in order]
+    return [
+        {key: str(classifier.classes_[i]), PREDICTED_CONFIDENCE_KEY: float(probabilities[i])}
+        for i in order
+    ]
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -112,8 +123,9 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
             "random_state": 42,
         }
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage,
-                 resource: Resource) -> None:
+    def __init__(
+        self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource
+    ) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
         self._resource = resource
@@ -125,13 +137,24 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
     def _estimator(self) -> LogisticRegression:
         # The settings of Rasa's LogisticRegressionClassifier, written out so that a
         # scikit-learn upgrade cannot change them.
-        return LogisticRegression(solver="lbfgs", C=self.config["C"], max_iter=self.config["max_iter"],
-                                  tol=1e-4, class_weight="balanced",
-                                  random_state=self.config["random_state"], fit_intercept=True)
+        return LogisticRegression(
+            solver="lbfgs",
+            C=self.config["C"],
+            max_iter=self.config["max_iter"],
+            tol=1e-4,
+            class_weight="balanced",
+            random_state=self.config["random_state"],
+            fit_intercept=True,
+        )
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "LinearIntentClassifier":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LinearIntentClassifier":
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -143,16 +166,23 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         self.intents = self._estimator().fit(matrix, [e.get(INTENT) for e in examples])
 
         retrieval = self.config["retrieval_intent"]
-        rows = [i for i, e in enumerate(examples)
-                if e.get(INTENT) == retrieval and e.get(INTENT_RESPONSE_KEY)]
+        rows = [
+            i
+            for i, e in enumerate(examples)
+            if e.get(INTENT) == retrieval and e.get(INTENT_RESPONSE_KEY)
+        ]
         topics = {examples[i].get(INTENT_RESPONSE_KEY) for i in rows}
         if len(topics) >= 2:
             self.topics = self._estimator().fit(
-                matrix[rows], [examples[i].get(INTENT_RESPONSE_KEY) for i in rows])
+                matrix[rows], [examples[i].get(INTENT_RESPONSE_KEY) for i in rows]
+            )
         elif rows:
             raise ValueError(f"The retrieval intent '{retrieval}' needs at least two topics.")
-        self.responses = {key: value for key, value in training_data.responses.items()
-                          if key.startswith(f"utter_{retrieval}/")}
+        self.responses = {
+            key: value
+            for key, value in training_data.responses.items()
+            if key.startswith(f"utter_{retrieval}/")
+        }
         self.retrieval_intents = sorted(training_data.retrieval_intents)
         self.persist()
         return self._resource
@@ -173,8 +203,9 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
         return messages
 
     def _select_response(self, message: Message, probabilities: np.ndarray) -> None:
-        ranking = _ranking(self.topics, probabilities, self.config["ranking_length"],
-                           INTENT_RESPONSE_KEY)
+        ranking = _ranking(
+            self.topics, probabilities, self.config["ranking_length"], INTENT_RESPONSE_KEY
+        )
         best = ranking[0]
         utter_action = f"utter_{best[INTENT_RESPONSE_KEY]}"
         selector = message.get(RESPONSE_SELECTOR_PROPERTY_NAME) or {}
@@ -203,11 +234,18 @@ class LinearIntentClassifier(IntentClassifier, GraphComponent):
                 sio.dump(self.topics, directory / "topics.skops")
             rasa.shared.utils.io.dump_obj_as_json_to_file(
                 directory / "responses.json",
-                {"responses": self.responses, "retrieval_intents": self.retrieval_intents})
+                {"responses": self.responses, "retrieval_intents": self.retrieval_intents},
+            )
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LinearIntentClassifier":
         import skops.io as sio
 
         component = cls(config, model_storage, resource)

@@ -6,6 +6,7 @@ Lemmas are folded (ä→a, ö→o) because phone users often leave the dots out;
 Voikko does not know (colloquial "mist", typos) keep their folded surface form and
 are left to the character n-gram featurizer.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -32,8 +33,13 @@ class VoikkoTokenizer(Tokenizer):
         }
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "VoikkoTokenizer":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "VoikkoTokenizer":
         return cls(config)
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:

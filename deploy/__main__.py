@@ -1,5 +1,6 @@
 """`python -m deploy`: starts the production profile and keeps it running until Ctrl-C or
 SIGTERM (docs/production.md)."""
+
 from __future__ import annotations
 
 import signal
@@ -26,13 +27,16 @@ def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     try:
         production.start()
-        print(f"Perheneuvo's production profile is running.\n"
-              f"  demo page and REST channel: {settings.public_url}/  "
-              f"({settings.public_url}/webhooks/rest/webhook)\n"
-              f"  Rasa servers: {', '.join(f'127.0.0.1:{p}' for p in settings.rasa_ports)}; "
-              f"actions: 127.0.0.1:{settings.actions_port}; PostgreSQL: 127.0.0.1:"
-              f"{settings.postgres_port}; Redis: 127.0.0.1:{settings.redis_port}\n"
-              f"  logs: {settings.path('logs')}\n  Ctrl-C stops everything", flush=True)
+        print(
+            f"Perheneuvo's production profile is running.\n"
+            f"  demo page and REST channel: {settings.public_url}/  "
+            f"({settings.public_url}/webhooks/rest/webhook)\n"
+            f"  Rasa servers: {', '.join(f'127.0.0.1:{p}' for p in settings.rasa_ports)}; "
+            f"actions: 127.0.0.1:{settings.actions_port}; PostgreSQL: 127.0.0.1:"
+            f"{settings.postgres_port}; Redis: 127.0.0.1:{settings.redis_port}\n"
+            f"  logs: {settings.path('logs')}\n  Ctrl-C stops everything",
+            flush=True,
+        )
         production.run()
         return 0
     except KeyboardInterrupt:

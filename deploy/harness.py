@@ -7,6 +7,7 @@ a time, every message with a message_id. A message that fails (connection error,
 HTTP 500/502/503/504) is sent again with the same message_id, which the REST channel answers
 at most once; the latency counted is the family's: from the first attempt to the answer.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -63,12 +64,14 @@ class LocalProfile:
         environ = {**os.environ, **self.env}
         settings = ProductionSettings.from_env(environ)
         self.settings = dataclasses.replace(
-            settings, base=dataclasses.replace(settings.base, api_token=self.api_token))
+            settings, base=dataclasses.replace(settings.base, api_token=self.api_token)
+        )
         self.log = self.directory / "deploy.log"
         self.process: Optional[subprocess.Popen] = None
         self.startup_s: Optional[float] = None
-        self._ready = {service.name: service.ready
-                       for service in Production(self.settings).app_services()}
+        self._ready = {
+            service.name: service.ready for service in Production(self.settings).app_services()
+        }
         self._ready["redis"] = lambda: redis_server.responds(self.settings)
 
     @property
@@ -80,15 +83,22 @@ class LocalProfile:
         started = time.monotonic()
         with open(self.log, "ab") as output:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "deploy"], cwd=ROOT, env={**os.environ, **self.env},
-                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
+                [sys.executable, "-m", "deploy"],
+                cwd=ROOT,
+                env={**os.environ, **self.env},
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+            )
         while RUNNING_LINE not in self.log.read_text(errors="replace"):
             if self.process.poll() is not None:
-                raise RuntimeError(f"python -m deploy exited with {self.process.returncode}:\n"
-                                   f"{self.logs_tail()}")
+                raise RuntimeError(
+                    f"python -m deploy exited with {self.process.returncode}:\n{self.logs_tail()}"
+                )
             if time.monotonic() - started > timeout:
-                raise TimeoutError(f"the production profile did not start in {timeout:.0f} s:\n"
-                                   f"{self.logs_tail()}")
+                raise TimeoutError(
+                    f"the production profile did not start in {timeout:.0f} s:\n{self.logs_tail()}"
+                )
             time.sleep(0.5)
         self.startup_s = time.monotonic() - started
         return self.startup_s
@@ -158,8 +168,15 @@ class Answer:
 class Conversations:
     """`count` conversations, each sending `messages` in order through nginx."""
 
-    def __init__(self, url: str, count: int, messages: Sequence[str], sender_prefix: str,
-                 request_timeout: float = 90.0, message_deadline: float = 240.0):
+    def __init__(
+        self,
+        url: str,
+        count: int,
+        messages: Sequence[str],
+        sender_prefix: str,
+        request_timeout: float = 90.0,
+        message_deadline: float = 240.0,
+    ):
         self.url = url.rstrip("/") + "/webhooks/rest/webhook"
         self.count = count
         self.messages = list(messages)
@@ -196,10 +213,14 @@ class Conversations:
                     return
                 self.answers[(number, index)] = answer
 
-    async def _send(self, session: aiohttp.ClientSession, number: int, index: int,
-                    text: str) -> Optional[Answer]:
-        body = {"sender": self.sender(number), "message": text,
-                "message_id": self.message_id(number, index)}
+    async def _send(
+        self, session: aiohttp.ClientSession, number: int, index: int, text: str
+    ) -> Optional[Answer]:
+        body = {
+            "sender": self.sender(number),
+            "message": text,
+            "message_id": self.message_id(number, index),
+        }
         started = time.perf_counter()
         attempts, pause = 0, 0.25
         while True:
@@ -210,8 +231,9 @@ class Conversations:
                     if reply.status == 200:
                         data = await reply.json(content_type=None)
                         texts = [m["text"] for m in data if isinstance(m, dict) and m.get("text")]
-                        return Answer(texts, time.perf_counter() - started, attempts,
-                                      time.monotonic())
+                        return Answer(
+                            texts, time.perf_counter() - started, attempts, time.monotonic()
+                        )
                     problem = f"HTTP {reply.status}"
                     if reply.status not in RETRY_STATUSES:
                         detail = (await reply.text())[:200]
@@ -220,8 +242,9 @@ class Conversations:
             except (aiohttp.ClientError, asyncio.TimeoutError) as error:
                 problem = f"{type(error).__name__}: {error}"
             if time.perf_counter() - started > self.message_deadline:
-                self.failures[(number, index)] = (f"no answer in {self.message_deadline:.0f} s "
-                                                  f"(last: {problem})")
+                self.failures[(number, index)] = (
+                    f"no answer in {self.message_deadline:.0f} s (last: {problem})"
+                )
                 return None
             self.retries[index] += 1
             await asyncio.sleep(pause)
@@ -230,17 +253,23 @@ class Conversations:
     def settled(self, indices: Sequence[int]) -> int:
         """How many of the messages `indices` have been answered or have failed for good."""
         wanted = set(indices)
-        return sum(1 for keys in (self.answers, self.failures) for (_, index) in keys
-                   if index in wanted)
+        return sum(
+            1 for keys in (self.answers, self.failures) for (_, index) in keys if index in wanted
+        )
 
 
 def figures(answers: Sequence[Answer], wall_s: float) -> Dict[str, Any]:
     """p50/p95 latency (ms) and throughput (answers per second of wall time)."""
     latencies = sorted(a.latency_s * 1000 for a in answers)
-    result: Dict[str, Any] = {"messages": len(latencies), "wall_s": round(wall_s, 1),
-                              "msgs_per_s": round(len(latencies) / wall_s, 1) if wall_s else None}
+    result: Dict[str, Any] = {
+        "messages": len(latencies),
+        "wall_s": round(wall_s, 1),
+        "msgs_per_s": round(len(latencies) / wall_s, 1) if wall_s else None,
+    }
     if latencies:
-        result.update(p50_ms=round(statistics.median(latencies)),
-                      p95_ms=round(percentile(latencies, 95)),
-                      max_ms=round(latencies[-1]))
+        result.update(
+            p50_ms=round(statistics.median(latencies)),
+            p95_ms=round(percentile(latencies, 95)),
+            max_ms=round(latencies[-1]),
+        )
     return result

@@ -1,5 +1,6 @@
 """nginx as the load balancer: its configuration from deploy/nginx.conf.template, and the
 widget's pages served with the same security headers as bot.web serves them."""
+
 from __future__ import annotations
 
 import shutil
@@ -15,14 +16,15 @@ from deploy.supervisor import Service
 # A Rasa server that refused a connection is left out this long before nginx tries it again.
 FAIL_TIMEOUT_S = 10
 # Paths of bot/web/static served as they are (the demo page is rendered first).
-STATIC_PATHS = {"= /tietosuoja.html": "tietosuoja.html", "/widget/": "widget",
-                "/assets/": "assets"}
+STATIC_PATHS = {"= /tietosuoja.html": "tietosuoja.html", "/widget/": "widget", "/assets/": "assets"}
 
 
 def _headers(path: str) -> List[str]:
     # The widget talks to the address it was loaded from: this nginx ('self').
-    return [f'add_header {name} "{value}" always;'
-            for name, value in security_headers(path, "'self'").items()]
+    return [
+        f'add_header {name} "{value}" always;'
+        for name, value in security_headers(path, "'self'").items()
+    ]
 
 
 def _location(match: str, lines: List[str]) -> str:
@@ -64,7 +66,8 @@ def web_root(settings: ProductionSettings) -> Path:
 def render(settings: ProductionSettings) -> str:
     upstreams = "\n".join(
         f"        server 127.0.0.1:{port} max_fails=1 fail_timeout={FAIL_TIMEOUT_S}s;"
-        for port in settings.rasa_ports)
+        for port in settings.rasa_ports
+    )
     values: Dict[str, str] = {
         "nginx_dir": str(settings.path("nginx")),
         "log_dir": str(settings.path("logs")),
@@ -99,15 +102,16 @@ def write_config(settings: ProductionSettings) -> Path:
 
 
 def binary() -> str:
-    found = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists()
-                                      else None)
+    found = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
     if not found:
-        raise RuntimeError("nginx is not installed: run 'make setup' (it installs Debian's "
-                           "nginx package)")
+        raise RuntimeError(
+            "nginx is not installed: run 'make setup' (it installs Debian's nginx package)"
+        )
     return found
 
 
 def service(settings: ProductionSettings, ready) -> Service:
     config = write_config(settings)
-    return Service("nginx", [binary(), "-c", str(config), "-p", str(config.parent)],
-                   ready=ready)
+    return Service("nginx", [binary(), "-c", str(config), "-p", str(config.parent)], ready=ready)

@@ -4,6 +4,7 @@
 PostgreSQL refuses to run as root; when this runs as root, the server runs as the `postgres`
 system user that the package creates.
 """
+
 from __future__ import annotations
 
 import os
@@ -29,12 +30,15 @@ def binaries() -> Path:
     configured = os.environ.get("PERHENEUVO_PG_BIN")
     if configured:
         return Path(configured)
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"),
-                   key=lambda path: int(path.parent.parent.name)
-                   if path.parent.parent.name.isdigit() else 0)
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/postgres"),
+        key=lambda path: int(path.parent.parent.name) if path.parent.parent.name.isdigit() else 0,
+    )
     if not found:
-        raise RuntimeError("PostgreSQL is not installed: run 'make setup' (it installs Debian's "
-                           "postgresql package)")
+        raise RuntimeError(
+            "PostgreSQL is not installed: run 'make setup' (it installs Debian's "
+            "postgresql package)"
+        )
     return found[-1].parent
 
 
@@ -57,19 +61,40 @@ def initialise(settings: ProductionSettings) -> None:
     if user:
         account = pwd.getpwnam(user)
         os.chown(data, account.pw_uid, account.pw_gid)
-    with tempfile.NamedTemporaryFile("w", dir=settings.directory, prefix=".pw-",
-                                     delete=False) as handle:
+    with tempfile.NamedTemporaryFile(
+        "w", dir=settings.directory, prefix=".pw-", delete=False
+    ) as handle:
         handle.write(settings.admin_password + "\n")
         password_file = Path(handle.name)
     try:
         if user:
             os.chown(password_file, pwd.getpwnam(user).pw_uid, -1)
-        subprocess.run([str(binaries() / "initdb"), "--pgdata", str(data), "--username", SUPERUSER,
-                        "--pwfile", str(password_file), "--auth-host", "scram-sha-256",
-                        "--auth-local", "scram-sha-256", "--encoding", "UTF8", "--locale", "C",
-                        "--no-instructions"],
-                       check=True, capture_output=True, text=True, user=user, group=user,
-                       extra_groups=[] if user else None)
+        subprocess.run(
+            [
+                str(binaries() / "initdb"),
+                "--pgdata",
+                str(data),
+                "--username",
+                SUPERUSER,
+                "--pwfile",
+                str(password_file),
+                "--auth-host",
+                "scram-sha-256",
+                "--auth-local",
+                "scram-sha-256",
+                "--encoding",
+                "UTF8",
+                "--locale",
+                "C",
+                "--no-instructions",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            user=user,
+            group=user,
+            extra_groups=[] if user else None,
+        )
     except subprocess.CalledProcessError as error:
         shutil.rmtree(data, ignore_errors=True)
         raise RuntimeError(f"initdb failed:\n{error.stdout}{error.stderr}") from None
@@ -90,14 +115,24 @@ def service(settings: ProductionSettings) -> Service:
     command: List[str] = [str(binaries() / "postgres"), "-D", str(data_dir(settings))]
     for key, value in options.items():
         command += ["-c", f"{key}={value}"]
-    return Service("postgres", command, ready=lambda: _connects(settings),
-                   stop_signal=signal.SIGINT, user=system_user())
+    return Service(
+        "postgres",
+        command,
+        ready=lambda: _connects(settings),
+        stop_signal=signal.SIGINT,
+        user=system_user(),
+    )
 
 
 def _connect(settings: ProductionSettings, timeout: int = 2):
-    return psycopg2.connect(host="127.0.0.1", port=settings.postgres_port, dbname="postgres",
-                            user=SUPERUSER, password=settings.admin_password,
-                            connect_timeout=timeout)
+    return psycopg2.connect(
+        host="127.0.0.1",
+        port=settings.postgres_port,
+        dbname="postgres",
+        user=SUPERUSER,
+        password=settings.admin_password,
+        connect_timeout=timeout,
+    )
 
 
 def _connects(settings: ProductionSettings) -> bool:
@@ -118,8 +153,11 @@ def create_database(settings: ProductionSettings) -> None:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (settings.postgres_user,))
             verb = "ALTER" if cursor.fetchone() else "CREATE"
-            cursor.execute(sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(
-                role, sql.Literal(settings.database_password)))
+            cursor.execute(
+                sql.SQL(verb + " ROLE {} LOGIN PASSWORD {}").format(
+                    role, sql.Literal(settings.database_password)
+                )
+            )
             cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", (settings.postgres_db,))
             if not cursor.fetchone():
                 cursor.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(database, role))

@@ -1,5 +1,6 @@
 """The production profile's processes, in the order they start, and the loop that keeps them
 running."""
+
 from __future__ import annotations
 
 import os
@@ -22,12 +23,15 @@ def rasa_server_name(index: int) -> str:
 class Production:
     def __init__(self, settings: ProductionSettings):
         self.settings = settings
-        self.supervisor = Supervisor(settings.path("logs"), settings.path("pids"),
-                                     settings.common_env())
+        self.supervisor = Supervisor(
+            settings.path("logs"), settings.path("pids"), settings.common_env()
+        )
         # bot.retention on the PostgreSQL store, daily in the background (log: retention.log)
-        self.retention = DailyRetention(["--endpoints", str(ENDPOINTS)],
-                                        env=dict(os.environ, **settings.server_env()),
-                                        log_file=settings.path("logs", "retention.log"))
+        self.retention = DailyRetention(
+            ["--endpoints", str(ENDPOINTS)],
+            env=dict(os.environ, **settings.server_env()),
+            log_file=settings.path("logs", "retention.log"),
+        )
         # names of the processes started together, in order: the stores, then the servers
         self.tiers: List[List[str]] = []
 
@@ -37,16 +41,24 @@ class Production:
         launcher = settings.launcher_settings()
         env = {"TF_CPP_MIN_LOG_LEVEL": "2", **settings.server_env()}
         actions_health = f"http://127.0.0.1:{settings.actions_port}/health"
-        services = [Service("actions", actions_command(settings.actions_port),
-                            ready=lambda: responds(actions_health),
-                            # rasa-sdk binds to SANIC_HOST: loopback only
-                            env={**env, "SANIC_HOST": "127.0.0.1"})]
+        services = [
+            Service(
+                "actions",
+                actions_command(settings.actions_port),
+                ready=lambda: responds(actions_health),
+                # rasa-sdk binds to SANIC_HOST: loopback only
+                env={**env, "SANIC_HOST": "127.0.0.1"},
+            )
+        ]
         for index, port in enumerate(settings.rasa_ports):
-            services.append(Service(
-                rasa_server_name(index),
-                rasa_command(launcher, port, endpoints=str(ENDPOINTS)),
-                ready=lambda port=port: responds(f"http://127.0.0.1:{port}/"),
-                env={**env, **rasa_server_env(launcher)}))
+            services.append(
+                Service(
+                    rasa_server_name(index),
+                    rasa_command(launcher, port, endpoints=str(ENDPOINTS)),
+                    ready=lambda port=port: responds(f"http://127.0.0.1:{port}/"),
+                    env={**env, **rasa_server_env(launcher)},
+                )
+            )
         return services
 
     def start(self, timeout: float = 300.0) -> None:

@@ -4,6 +4,7 @@ The settings the profile shares with `make run` (model, API token, CORS origins,
 base) come from bot.settings.Settings; ports have their own names, so that both profiles can
 run side by side.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -34,9 +35,9 @@ class ProductionSettings:
     postgres_port: int = 5433
     postgres_db: str = "perheneuvo"
     postgres_user: str = "perheneuvo"
-    postgres_password: str = ""      # empty: generated and kept in <directory>/secrets
+    postgres_password: str = ""  # empty: generated and kept in <directory>/secrets
     redis_port: int = 6380
-    redis_password: str = ""         # empty: generated and kept in <directory>/secrets
+    redis_password: str = ""  # empty: generated and kept in <directory>/secrets
     # nginx's limit per client address: a steady rate and the burst allowed on top of it.
     rate_limit: str = "10r/s"
     rate_burst: int = 20
@@ -89,10 +90,12 @@ class ProductionSettings:
         self.directory.chmod(0o755)
         for folder in self.directory.parents:
             if not folder.stat().st_mode & stat.S_IXOTH:
-                raise ValueError(f"{folder} is closed to other users, so PostgreSQL and nginx "
-                                 f"could not reach {self.directory}: set "
-                                 f"PERHENEUVO_PRODUCTION_DIR to a folder under an open one "
-                                 f"(e.g. /var/lib/perheneuvo) or run 'chmod o+x {folder}'")
+                raise ValueError(
+                    f"{folder} is closed to other users, so PostgreSQL and nginx "
+                    f"could not reach {self.directory}: set "
+                    f"PERHENEUVO_PRODUCTION_DIR to a folder under an open one "
+                    f"(e.g. /var/lib/perheneuvo) or run 'chmod o+x {folder}'"
+                )
 
     # -- derived ------------------------------------------------------------------------------
 

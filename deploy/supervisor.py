@@ -5,6 +5,7 @@ Each process runs in its own process group with its output in <logs>/<name>.log,
 is written to <pids>/<name>.pid (what an operator, or the fault test, uses to signal it).
 `stop` ends the named processes together, so a caller stops them tier by tier.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -71,8 +72,10 @@ class Supervisor:
                 if entry.service.ready():
                     waiting.remove(name)
                 elif entry.process and entry.process.poll() is not None:
-                    raise RuntimeError(f"{name} exited with {entry.process.returncode} while "
-                                       f"starting; see {self.logs / (name + '.log')}")
+                    raise RuntimeError(
+                        f"{name} exited with {entry.process.returncode} while "
+                        f"starting; see {self.logs / (name + '.log')}"
+                    )
             if waiting and time.monotonic() > deadline:
                 raise TimeoutError(f"not ready after {timeout:.0f} s: {', '.join(waiting)}")
             self.check()
@@ -88,8 +91,10 @@ class Supervisor:
                 ran = now - entry.started_at
                 entry.delay = FIRST_RESTART_DELAY if ran >= STABLE_AFTER else entry.delay
                 entry.restart_at = now + entry.delay
-                log(f"{entry.service.name} exited ({_exit_text(process.returncode)}) after "
-                    f"{ran:.0f} s; restarting in {entry.delay:.0f} s")
+                log(
+                    f"{entry.service.name} exited ({_exit_text(process.returncode)}) after "
+                    f"{ran:.0f} s; restarting in {entry.delay:.0f} s"
+                )
                 entry.delay = min(entry.delay * 2, MAX_RESTART_DELAY)
                 entry.process = None
             elif process is None and entry.restart_at is not None and now >= entry.restart_at:
@@ -126,10 +131,17 @@ class Supervisor:
         self.pids.mkdir(parents=True, exist_ok=True)
         with open(self.logs / f"{service.name}.log", "ab") as output:
             entry.process = subprocess.Popen(
-                service.command, cwd=ROOT, env={**os.environ, **self.common_env, **service.env},
-                stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                start_new_session=True, user=service.user,
-                group=service.user, extra_groups=[] if service.user else None)
+                service.command,
+                cwd=ROOT,
+                env={**os.environ, **self.common_env, **service.env},
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                user=service.user,
+                group=service.user,
+                extra_groups=[] if service.user else None,
+            )
         entry.started_at = time.monotonic()
         entry.restart_at = None
         (self.pids / f"{service.name}.pid").write_text(f"{entry.process.pid}\n")

@@ -11,15 +11,41 @@ agree on what a file means and on what is wrong with it.
 - `finnish`, `names`: Finnish text helpers and the recognition of names in any case form.
 - `rules`: the one definition of phone numbers, e-mail addresses and dates.
 """
-from knowledge_base.base import (Contact, KnowledgeBase, LocalPlace, Municipality, Period,
-                                 Project, Region)
+
+from knowledge_base.base import (
+    Contact,
+    KnowledgeBase,
+    LocalPlace,
+    Municipality,
+    Period,
+    Project,
+    Region,
+)
 from knowledge_base.live import LiveKnowledge, live
 from knowledge_base.loading import DEFAULT_DIR, DIRECTORY_ENV, knowledge_dir, load
 from knowledge_base.problems import ERROR, WARNING, KnowledgeBaseError, Problem, errors
 from knowledge_base.validation import FILES, Validated, validate
 
 __all__ = [
-    "Contact", "DEFAULT_DIR", "DIRECTORY_ENV", "ERROR", "FILES", "KnowledgeBase",
-    "KnowledgeBaseError", "LiveKnowledge", "LocalPlace", "Municipality", "Period", "Problem",
-    "Project", "Region", "Validated", "WARNING", "errors", "knowledge_dir", "live", "load", "validate",
+    "Contact",
+    "DEFAULT_DIR",
+    "DIRECTORY_ENV",
+    "ERROR",
+    "FILES",
+    "KnowledgeBase",
+    "KnowledgeBaseError",
+    "LiveKnowledge",
+    "LocalPlace",
+    "Municipality",
+    "Period",
+    "Problem",
+    "Project",
+    "Region",
+    "Validated",
+    "WARNING",
+    "errors",
+    "knowledge_dir",
+    "live",
+    "load",
+    "validate",
 ]

@@ -1,6 +1,7 @@
 """The knowledge base in memory: regions, municipalities, contacts, projects, places and the
 safety patterns, with the look-ups and the recognition of names in free text that the NLU
 components and the actions share. `loading` builds it from the files staff edit."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -15,8 +16,13 @@ from knowledge_base.safety import SafetyPatterns
 # Role titles a question may name. Generic words ("yhteyshenkilö", "yhteystiedot", "joku")
 # are not roles: "kuka siellä on yhteyshenkilö" asks for the contacts of a place.
 ROLE_WORDS = (
-    "muutosagentti", "koordinaattori", "hankepäällikkö", "projektityöntekijä",
-    "hanketyöntekijä", "puheenjohtaja", "johtaja",
+    "muutosagentti",
+    "koordinaattori",
+    "hankepäällikkö",
+    "projektityöntekijä",
+    "hanketyöntekijä",
+    "puheenjohtaja",
+    "johtaja",
 )
 # Trailing words of project names that users inflect: "Turvassa-hankkeeseen", "Toivo-ryhmään".
 _GENERIC_TAILS = {"hanke": "hank", "ryhma": "ryhm"}
@@ -31,7 +37,7 @@ class Period:
 
     @property
     def years(self) -> str:
-        """"2019" or "2019–2021", the way the answers name a period."""
+        """ "2019" or "2019–2021", the way the answers name a period."""
         if self.start.year == self.until.year:
             return str(self.start.year)
         return f"{self.start.year}–{self.until.year}"
@@ -139,10 +145,17 @@ def _surname_stems(surname: str) -> Tuple[str, ...]:
 
 
 class KnowledgeBase:
-    def __init__(self, regions: List[Region], municipalities: Dict[str, Municipality],
-                 contacts: List[Contact], projects: Dict[str, Project],
-                 places: List[LocalPlace], safety: Optional[SafetyPatterns] = None,
-                 local_help: Optional[Dict[str, str]] = None, version: str = ""):
+    def __init__(
+        self,
+        regions: List[Region],
+        municipalities: Dict[str, Municipality],
+        contacts: List[Contact],
+        projects: Dict[str, Project],
+        places: List[LocalPlace],
+        safety: Optional[SafetyPatterns] = None,
+        local_help: Optional[Dict[str, str]] = None,
+        version: str = "",
+    ):
         self.version = version  # changes with any byte of the files it was loaded from
         self.safety = safety or SafetyPatterns([], [])
         self.local_help = dict(local_help or {})  # crisis category -> project id
@@ -165,11 +178,15 @@ class KnowledgeBase:
             for surname in surnames
         )
         self._project_patterns = {
-            p.id: {_name_pattern(name) for name in p.aliases + (p.name,)} for p in projects.values()}
+            p.id: {_name_pattern(name) for name in p.aliases + (p.name,)} for p in projects.values()
+        }
         self._organisation_patterns = {
-            p.id: {_name_pattern(name) for name in p.organisation_aliases} for p in projects.values()}
+            p.id: {_name_pattern(name) for name in p.organisation_aliases}
+            for p in projects.values()
+        }
         self._field_lemmas = {
-            c.id: [lemma for field in c.fields for lemma in _lemmas(field)] for c in contacts}
+            c.id: [lemma for field in c.fields for lemma in _lemmas(field)] for c in contacts
+        }
 
     # -- look-ups ---------------------------------------------------------------------
 
@@ -187,8 +204,11 @@ class KnowledgeBase:
 
     def places_in(self, municipality: str, kinds: Iterable[str] = ()) -> List[LocalPlace]:
         kinds = tuple(kinds)
-        return [p for p in self.places
-                if p.municipality == municipality and (not kinds or p.kind in kinds)]
+        return [
+            p
+            for p in self.places
+            if p.municipality == municipality and (not kinds or p.kind in kinds)
+        ]
 
     # -- recognition in free text -------------------------------------------------------
 
@@ -205,8 +225,12 @@ class KnowledgeBase:
                 continue
             ids = self._surnames[surname]
             previous = fold(tokens[index - 1][0]) if index else ""
-            with_first_name = [i for i in ids if fold(self.contact(i).name.split()[0]) == previous
-                               or fold(self.contact(i).name.split()[0]).startswith(previous + "-")]
+            with_first_name = [
+                i
+                for i in ids
+                if fold(self.contact(i).name.split()[0]) == previous
+                or fold(self.contact(i).name.split()[0]).startswith(previous + "-")
+            ]
             if with_first_name:
                 ids = with_first_name
             for contact_id in ids:
@@ -217,29 +241,39 @@ class KnowledgeBase:
     def find_projects(self, text: str) -> List[Project]:
         """Projects named in the text by name or alias, in any case form."""
         squashed = _squash(text)
-        return [self.projects[i] for i, patterns in self._project_patterns.items()
-                if any(pattern in squashed for pattern in patterns)]
+        return [
+            self.projects[i]
+            for i, patterns in self._project_patterns.items()
+            if any(pattern in squashed for pattern in patterns)
+        ]
 
     def find_organisations(self, text: str) -> List[Project]:
         """Projects whose organisation the text names ("Viola ry:hyn", "essotelta")."""
         squashed = _squash(text)
-        return [self.projects[i] for i, patterns in self._organisation_patterns.items()
-                if any(pattern in squashed for pattern in patterns)]
+        return [
+            self.projects[i]
+            for i, patterns in self._organisation_patterns.items()
+            if any(pattern in squashed for pattern in patterns)
+        ]
 
     def contacts_by_field(self, text: str, region_id: Optional[str] = None) -> List[Contact]:
         """People whose field of responsibility the text names ("varhaiskasvatuksen asiat"),
         in the region when one is given. Without a region, only when they are all of one
         region: a field alone does not say whose region is meant."""
         asked = set(_lemmas(text))
-        found = [c for c in self.contacts
-                 if (region_id is None or c.region == region_id)
-                 and any(_same_field(a, f) for a in asked for f in self._field_lemmas[c.id])]
+        found = [
+            c
+            for c in self.contacts
+            if (region_id is None or c.region == region_id)
+            and any(_same_field(a, f) for a in asked for f in self._field_lemmas[c.id])
+        ]
         if region_id is None and len({c.region for c in found}) > 1:
             return []
         return found
 
     def find_roles(self, text: str) -> List[str]:
-        """Role words in the text in base form, most specific first ("perhekeskuskoordinaattori")."""
+        """Role words in the text in base form, the most specific first
+        ("perhekeskuskoordinaattori")."""
         roles = []
         for word, _start, _end in words(text):
             candidates = [fold(b) for b, _c in analyses(word)] + [fold(word)]

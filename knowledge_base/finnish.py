@@ -4,6 +4,7 @@ Users type on phones: lowercase, without ä/ö, with colloquial endings. Everyth
 that compares words therefore works on a *folded* form (lowercase, ä→a, ö→o, å→a)
 and, where a word is known to Voikko, on its lemma.
 """
+
 from __future__ import annotations
 
 import functools

@@ -9,6 +9,7 @@ taken into use all or nothing: files with an error never replace the knowledge i
 bot goes on answering from the last good version and logs each problem), and the next good
 version is taken as soon as the files are fixed. Staff see the same problems with `make check`.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -74,8 +75,9 @@ class LiveKnowledge:
             knowledge = build(validated)
         except KnowledgeBaseError as error:
             self.rejected, self.problems = validated.version, error.problems
-            log.error("%s (%s, versio %s)", say("knowledge.not_in_use"), self.directory,
-                      validated.version)
+            log.error(
+                "%s (%s, versio %s)", say("knowledge.not_in_use"), self.directory, validated.version
+            )
             for problem in error.problems:
                 log.error("knowledge/%s", problem)
             return

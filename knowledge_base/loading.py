@@ -1,5 +1,6 @@
 """Builds the knowledge base from the files in a knowledge directory, all or nothing: files
 with any error never become a KnowledgeBase (KnowledgeBaseError lists the problems)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,7 +9,15 @@ from pathlib import Path
 from typing import Any, Dict, Optional
 
 from knowledge_base import rules
-from knowledge_base.base import Contact, KnowledgeBase, LocalPlace, Municipality, Period, Project, Region
+from knowledge_base.base import (
+    Contact,
+    KnowledgeBase,
+    LocalPlace,
+    Municipality,
+    Period,
+    Project,
+    Region,
+)
 from knowledge_base.problems import KnowledgeBaseError
 from knowledge_base.safety import compile_patterns
 from knowledge_base.validation import Validated, validate
@@ -36,32 +45,67 @@ def build(validated: Validated) -> KnowledgeBase:
         names = []
         for item in region["municipalities"]:
             municipalities[item["name"]] = Municipality(
-                item["name"], item["in"], region["id"], item.get("ambiguous", False))
+                item["name"], item["in"], region["id"], item.get("ambiguous", False)
+            )
             names.append(item["name"])
-        regions.append(Region(region["id"], region["name"], region["in"], region["covered"],
-                              tuple(names)))
+        regions.append(
+            Region(region["id"], region["name"], region["in"], region["covered"], tuple(names))
+        )
     projects = {
-        item["id"]: Project(item["id"], item["name"], tuple(item["aliases"]), item["organisation"],
-                            item["region"], _period(item["period"]), item["source"],
-                            tuple(item.get("organisation_aliases") or ()))
+        item["id"]: Project(
+            item["id"],
+            item["name"],
+            tuple(item["aliases"]),
+            item["organisation"],
+            item["region"],
+            _period(item["period"]),
+            item["source"],
+            tuple(item.get("organisation_aliases") or ()),
+        )
         for item in raw["projects.yml"]["projects"]
     }
     contacts = [
-        Contact(item["id"], item["name"], item["role"], item["organisation"], item["region"],
-                item["project"], tuple(item.get("phone", ())), item.get("email"),
-                item.get("primary", False), item["source"], _period(item["valid"]),
-                _date(item["checked"]), tuple(item.get("fields") or ()))
+        Contact(
+            item["id"],
+            item["name"],
+            item["role"],
+            item["organisation"],
+            item["region"],
+            item["project"],
+            tuple(item.get("phone", ())),
+            item.get("email"),
+            item.get("primary", False),
+            item["source"],
+            _period(item["valid"]),
+            _date(item["checked"]),
+            tuple(item.get("fields") or ()),
+        )
         for item in raw["contacts.yml"]["contacts"]
     ]
     places = [
-        LocalPlace(item["id"], item["name"], item["kind"], item["municipality"], item.get("note"),
-                   item["source"], _period(item["valid"]), _date(item["checked"]))
+        LocalPlace(
+            item["id"],
+            item["name"],
+            item["kind"],
+            item["municipality"],
+            item.get("note"),
+            item["source"],
+            _period(item["valid"]),
+            _date(item["checked"]),
+        )
         for item in raw["places.yml"]["places"]
     ]
     safety = raw["safety.yml"]
-    return KnowledgeBase(regions, municipalities, contacts, projects, places,
-                         safety=compile_patterns(safety), local_help=safety.get("local_help") or {},
-                         version=validated.version)
+    return KnowledgeBase(
+        regions,
+        municipalities,
+        contacts,
+        projects,
+        places,
+        safety=compile_patterns(safety),
+        local_help=safety.get("local_help") or {},
+        version=validated.version,
+    )
 
 
 def _period(raw: Dict[str, Any]) -> Period:
@@ -73,4 +117,3 @@ def _date(value: Any) -> dt.date:
     if day is None:  # validation has checked every date
         raise ValueError(f"not a date: {value!r}")
     return day
-

@@ -9,6 +9,7 @@ Three layers, cheapest first:
 Stems come from the knowledge base: the nominative and the locative form
 (`in: Kangasniemellä`), from which the oblique stem "kangasnieme" is cut.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -20,9 +21,35 @@ from knowledge_base.finnish import analyses, fold, words
 # Case endings after the oblique stem, folded (ä→a). Colloquial clipped forms included:
 # "mikkelis", "savonlinnast", "juval", "kangasniemelt".
 _ENDINGS = (
-    "", "n", "ssa", "sta", "lla", "lta", "lle", "ksi", "na", "a", "ta", "seen", "hin",
-    "s", "st", "l", "lt", "ll", "sa", "la", "lainen", "laiset", "laisille",
-    "e", "en", "elle", "elta", "ella", "lle",  # surnames: Paanase-n, Kokkose-lle
+    "",
+    "n",
+    "ssa",
+    "sta",
+    "lla",
+    "lta",
+    "lle",
+    "ksi",
+    "na",
+    "a",
+    "ta",
+    "seen",
+    "hin",
+    "s",
+    "st",
+    "l",
+    "lt",
+    "ll",
+    "sa",
+    "la",
+    "lainen",
+    "laiset",
+    "laisille",
+    "e",
+    "en",
+    "elle",
+    "elta",
+    "ella",
+    "lle",  # surnames: Paanase-n, Kokkose-lle
 )
 _LOCATIVE_SUFFIXES = ("ssa", "lla")
 _MIN_FUZZY_LENGTH = 6
@@ -75,7 +102,7 @@ def _forms(entry: NameEntry) -> Set[str]:
 
 
 def _deletions(word: str) -> Set[str]:
-    return {word[:i] + word[i + 1:] for i in range(len(word))}
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
 class NameMatcher:

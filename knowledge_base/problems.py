@@ -1,6 +1,7 @@
 """What is wrong in the knowledge base, as data: file, line, field, a code for programs and a
 Finnish message for people. `make check`, the staff console and the running bot's log all
 show the same problems."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -1,6 +1,7 @@
 """The one definition of what a phone number, an e-mail address and a date look like in the
 knowledge base, and when an entry counts as stale. Used by validation, loading and the staff
 console alike."""
+
 from __future__ import annotations
 
 import datetime as dt

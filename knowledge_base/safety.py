@@ -5,6 +5,7 @@ Patterns are matched against the folded message (lowercase, ä→a, ö→o); har
 listed under `ignore` are removed first. A category matches when one of its rules does: any
 pattern of `any`, and, if the rule has `with`, also any pattern of `with`.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -27,8 +28,16 @@ def compile_patterns(data: Dict[str, Any]) -> SafetyPatterns:
     return SafetyPatterns(
         ignore=[re.compile(p) for p in data.get("ignore") or []],
         categories=[
-            (name, [([re.compile(p) for p in rule["any"]],
-                     [re.compile(p) for p in rule.get("with") or []]) for rule in rules])
+            (
+                name,
+                [
+                    (
+                        [re.compile(p) for p in rule["any"]],
+                        [re.compile(p) for p in rule.get("with") or []],
+                    )
+                    for rule in rules
+                ],
+            )
             for name, rules in data["categories"].items()
         ],
     )
@@ -40,8 +49,11 @@ def crisis_categories(text: str, patterns: SafetyPatterns) -> List[str]:
     for phrase in patterns.ignore:
         folded = phrase.sub(" ", folded)
     return [
-        name for name, rules in patterns.categories
-        if any(any(p.search(folded) for p in anyof)
-               and (not withof or any(p.search(folded) for p in withof))
-               for anyof, withof in rules)
+        name
+        for name, rules in patterns.categories
+        if any(
+            any(p.search(folded) for p in anyof)
+            and (not withof or any(p.search(folded) for p in withof))
+            for anyof, withof in rules
+        )
     ]

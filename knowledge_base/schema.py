@@ -1,6 +1,7 @@
 """The JSON schemas of the knowledge base files: which fields an entry has and of what type.
 The form of phone numbers, e-mail addresses and dates is checked by `rules`; cross-references
 (a contact's project, a place's municipality) by `validation`."""
+
 from __future__ import annotations
 
 from typing import Any, Dict
@@ -55,8 +56,17 @@ SCHEMAS: Dict[str, Dict[str, Any]] = {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["id", "name", "role", "organisation", "region", "project",
-                                 "source", "valid", "checked"],
+                    "required": [
+                        "id",
+                        "name",
+                        "role",
+                        "organisation",
+                        "region",
+                        "project",
+                        "source",
+                        "valid",
+                        "checked",
+                    ],
                     "additionalProperties": False,
                     "properties": {
                         "id": {"type": "string", "pattern": "^[a-z0-9-]+$"},
@@ -86,8 +96,15 @@ SCHEMAS: Dict[str, Dict[str, Any]] = {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["id", "name", "aliases", "organisation", "region", "period",
-                                 "source"],
+                    "required": [
+                        "id",
+                        "name",
+                        "aliases",
+                        "organisation",
+                        "region",
+                        "period",
+                        "source",
+                    ],
                     "additionalProperties": False,
                     "properties": {
                         "id": {"type": "string", "pattern": "^[a-z0-9-]+$"},
@@ -111,8 +128,15 @@ SCHEMAS: Dict[str, Dict[str, Any]] = {
                 "type": "array",
                 "items": {
                     "type": "object",
-                    "required": ["id", "name", "kind", "municipality", "source", "valid",
-                                 "checked"],
+                    "required": [
+                        "id",
+                        "name",
+                        "kind",
+                        "municipality",
+                        "source",
+                        "valid",
+                        "checked",
+                    ],
                     "additionalProperties": False,
                     "properties": {
                         "id": {"type": "string", "pattern": "^[a-z0-9-]+$"},

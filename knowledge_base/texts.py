@@ -1,4 +1,5 @@
 """Finnish texts kept in a YAML file, so that staff can read and correct them without code."""
+
 from __future__ import annotations
 
 import functools

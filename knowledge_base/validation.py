@@ -7,6 +7,7 @@ entry, entries nobody has checked for a year, every municipality in exactly one 
 references between the files (a contact's project, a place's municipality, the local help of
 the safety answer), unique ids and valid safety patterns.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -73,7 +74,9 @@ def validate(directory: Path, today: Optional[dt.date] = None) -> Validated:
     return validate_texts(read_texts(directory), today)
 
 
-def validate_texts(texts: Mapping[str, Optional[str]], today: Optional[dt.date] = None) -> Validated:
+def validate_texts(
+    texts: Mapping[str, Optional[str]], today: Optional[dt.date] = None
+) -> Validated:
     """Checks the files' texts (as read_texts gives them) against every rule."""
     today = today or dt.date.today()
     problems: List[Problem] = []
@@ -82,13 +85,23 @@ def validate_texts(texts: Mapping[str, Optional[str]], today: Optional[dt.date] 
     for name in FILES:
         source = texts.get(name)
         if source is None:
-            problems.append(Problem(ERROR, "missing_file", name, 0, "", say("knowledge.missing_file")))
+            problems.append(
+                Problem(ERROR, "missing_file", name, 0, "", say("knowledge.missing_file"))
+            )
             continue
         try:
             documents[name], lines[name] = parse_yaml(Path(name), source)
         except YamlProblem as problem:
-            problems.append(Problem(ERROR, "yaml", name, problem.line, "",
-                                    say("knowledge.yaml_broken", problem=problem.problem)))
+            problems.append(
+                Problem(
+                    ERROR,
+                    "yaml",
+                    name,
+                    problem.line,
+                    "",
+                    say("knowledge.yaml_broken", problem=problem.problem),
+                )
+            )
     for name, data in documents.items():
         problems += _entries(name, data, lines[name], today) + _schema(name, data, lines[name])
     if "municipalities.yml" in documents:
@@ -102,7 +115,11 @@ def validate_texts(texts: Mapping[str, Optional[str]], today: Optional[dt.date] 
 
 
 def _entries(name: str, data: Any, lines: Lines, today: dt.date) -> List[Problem]:
-    if name not in ENTRIES or not isinstance(data, dict) or not isinstance(data.get(ENTRIES[name][0]), list):
+    if (
+        name not in ENTRIES
+        or not isinstance(data, dict)
+        or not isinstance(data.get(ENTRIES[name][0]), list)
+    ):
         return []
     key, period_field = ENTRIES[name]
     problems: List[Problem] = []
@@ -119,24 +136,43 @@ def _entries(name: str, data: Any, lines: Lines, today: dt.date) -> List[Problem
             add(ERROR, "no_source", ())
         period = entry.get(period_field)
         if not isinstance(period, dict) or not period.get("from") or not period.get("until"):
-            add(ERROR, "no_period", (period_field,) if period_field in entry else (), field=period_field)
+            add(
+                ERROR,
+                "no_period",
+                (period_field,) if period_field in entry else (),
+                field=period_field,
+            )
         elif name in PERIOD_MEANS_VALIDITY:
             until = rules.parse_date(period["until"])
             if until and until < today:
-                add(WARNING, "period_ended", (period_field, "until"), until=rules.finnish_date(until))
+                add(
+                    WARNING,
+                    "period_ended",
+                    (period_field, "until"),
+                    until=rules.finnish_date(until),
+                )
         checked = rules.parse_date(entry.get("checked")) if "checked" in entry else None
         if checked and today - checked > rules.STALE_AFTER:
             add(WARNING, "not_checked", ("checked",), checked=rules.finnish_date(checked))
     return problems
 
 
-def _adder(problems: List[Problem], name: str, lines: Lines, where: Tuple[Any, ...],
-           entry: str) -> Callable[..., None]:
+def _adder(
+    problems: List[Problem], name: str, lines: Lines, where: Tuple[Any, ...], entry: str
+) -> Callable[..., None]:
     def add(level: str, code: str, at: Tuple[Any, ...], **values: Any) -> None:
         path = where + at
         line = lines.get(path) or lines.get(where, 0)
-        problems.append(Problem(level, code, name, line, _field(path),
-                                say(f"knowledge.{code}", entry=entry, **values)))
+        problems.append(
+            Problem(
+                level,
+                code,
+                name,
+                line,
+                _field(path),
+                say(f"knowledge.{code}", entry=entry, **values),
+            )
+        )
 
     return add
 
@@ -153,8 +189,16 @@ def _schema(name: str, data: Any, lines: Lines) -> List[Problem]:
         path = tuple(error.path)
         if error.validator == "required" and not _missing(error):
             continue
-        problems.append(Problem(ERROR, "schema", name, lines.get(path) or _nearest_line(path, lines),
-                                _field(path), _explain(error)))
+        problems.append(
+            Problem(
+                ERROR,
+                "schema",
+                name,
+                lines.get(path) or _nearest_line(path, lines),
+                _field(path),
+                _explain(error),
+            )
+        )
     return problems
 
 
@@ -170,8 +214,11 @@ def _dates_as_text(value: Any) -> Any:
 
 
 def _missing(error: jsonschema.ValidationError) -> List[str]:
-    return [f for f in error.validator_value
-            if f not in (error.instance or {}) and f not in OWN_RULE_FIELDS]
+    return [
+        f
+        for f in error.validator_value
+        if f not in (error.instance or {}) and f not in OWN_RULE_FIELDS
+    ]
 
 
 def _explain(error: jsonschema.ValidationError) -> str:
@@ -187,8 +234,12 @@ def _explain(error: jsonschema.ValidationError) -> str:
         wanted = text("schema.types").get(str(error.validator_value), str(error.validator_value))
         return say("schema.type", where=where, wanted=wanted)
     if kind in ("pattern", "format", "enum", "minLength", "minItems"):
-        return say(f"schema.{kind}", where=where, value=error.instance,
-                   allowed=", ".join(map(str, error.validator_value)) if kind == "enum" else "")
+        return say(
+            f"schema.{kind}",
+            where=where,
+            value=error.instance,
+            allowed=", ".join(map(str, error.validator_value)) if kind == "enum" else "",
+        )
     return say("schema.other", where=where, detail=error.message)
 
 
@@ -207,11 +258,22 @@ def _one_region_each(data: Any, lines: Lines) -> List[Problem]:
             line = lines.get(path, 0)
             if name in first:
                 other_region, other_line = first[name]
-                problems.append(Problem(ERROR, "municipality_in_two_regions", "municipalities.yml",
-                                        line, _field(path), say(
-                    "knowledge.municipality_in_two_regions", municipality=name,
-                    region=region.get("name"), other_region=other_region,
-                    other=f"knowledge/municipalities.yml:{other_line}")))
+                problems.append(
+                    Problem(
+                        ERROR,
+                        "municipality_in_two_regions",
+                        "municipalities.yml",
+                        line,
+                        _field(path),
+                        say(
+                            "knowledge.municipality_in_two_regions",
+                            municipality=name,
+                            region=region.get("name"),
+                            other_region=other_region,
+                            other=f"knowledge/municipalities.yml:{other_line}",
+                        ),
+                    )
+                )
             else:
                 first[name] = (region.get("name"), line)
     return problems
@@ -237,39 +299,72 @@ def _references(documents: Dict[str, Any], lines: Dict[str, Lines]) -> List[Prob
     refer("contacts.yml", "contacts", "project", project_ids, "unknown_project")
     refer("places.yml", "places", "municipality", municipalities, "unknown_municipality")
 
-    for name, key in (("contacts.yml", "contacts"), ("projects.yml", "projects"), ("places.yml", "places")):
+    for name, key in (
+        ("contacts.yml", "contacts"),
+        ("projects.yml", "projects"),
+        ("places.yml", "places"),
+    ):
         ids = [entry["id"] for entry in documents[name][key]]
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
             line = lines[name].get((key, ids.index(repeated[0])), 0)
-            problems.append(Problem(ERROR, "duplicate_ids", name, line, key,
-                                    say("knowledge.duplicate_ids", value=", ".join(repeated))))
+            problems.append(
+                Problem(
+                    ERROR,
+                    "duplicate_ids",
+                    name,
+                    line,
+                    key,
+                    say("knowledge.duplicate_ids", value=", ".join(repeated)),
+                )
+            )
     return problems + _safety(documents["safety.yml"], lines["safety.yml"], project_ids)
 
 
 def _safety(data: Dict[str, Any], lines: Lines, project_ids: List[str]) -> List[Problem]:
     problems: List[Problem] = []
     patterns: List[Tuple[Tuple[Any, ...], str]] = [
-        (("ignore", i), p) for i, p in enumerate(data.get("ignore") or [])]
+        (("ignore", i), p) for i, p in enumerate(data.get("ignore") or [])
+    ]
     for category, category_rules in data["categories"].items():
         for r, rule in enumerate(category_rules):
             for part in ("any", "with"):
-                patterns += [(("categories", category, r, part, i), p)
-                             for i, p in enumerate(rule.get(part) or [])]
+                patterns += [
+                    (("categories", category, r, part, i), p)
+                    for i, p in enumerate(rule.get(part) or [])
+                ]
     for path, pattern in patterns:
         try:
             re.compile(pattern)
         except re.error as error:
-            problems.append(Problem(ERROR, "bad_pattern", "safety.yml", lines.get(path, 0),
-                                    _field(path), say("knowledge.bad_pattern", value=pattern,
-                                                      detail=str(error))))
+            problems.append(
+                Problem(
+                    ERROR,
+                    "bad_pattern",
+                    "safety.yml",
+                    lines.get(path, 0),
+                    _field(path),
+                    say("knowledge.bad_pattern", value=pattern, detail=str(error)),
+                )
+            )
     for category, project in (data.get("local_help") or {}).items():
         if project not in project_ids:
             path = ("local_help", category)
-            problems.append(Problem(ERROR, "unknown_local_help", "safety.yml", lines.get(path, 0),
-                                    _field(path), say("knowledge.unknown_local_help", entry=category,
-                                                      value=project,
-                                                      close=_close(project, project_ids))))
+            problems.append(
+                Problem(
+                    ERROR,
+                    "unknown_local_help",
+                    "safety.yml",
+                    lines.get(path, 0),
+                    _field(path),
+                    say(
+                        "knowledge.unknown_local_help",
+                        entry=category,
+                        value=project,
+                        close=_close(project, project_ids),
+                    ),
+                )
+            )
     return problems
 
 

@@ -4,6 +4,7 @@ can name file:line.
 PyYAML's composer gives each node its position; the values themselves are built by the
 same safe constructor that `yaml.safe_load` uses.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -55,9 +56,11 @@ def compose(path: Path, source: str) -> Any:
         return loader.get_single_node()
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        raise YamlProblem(path, mark.line + 1 if mark else 0, error.problem or str(error))
+        raise YamlProblem(
+            path, mark.line + 1 if mark else 0, error.problem or str(error)
+        ) from error
     except yaml.YAMLError as error:
-        raise YamlProblem(path, 0, str(error))
+        raise YamlProblem(path, 0, str(error)) from error
     finally:
         loader.dispose()
 

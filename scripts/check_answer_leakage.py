@@ -8,6 +8,7 @@ removed), it is within MAX_EDITS character edits (Levenshtein) of an example, or
 cosine (char_wb 2–4 + words) with an example is at least MAX_COSINE. Exits 1 when any turn
 is flagged and prints the pairs.
 """
+
 from __future__ import annotations
 
 import re
@@ -66,10 +67,18 @@ def main() -> int:
     ref_clean = [clean(t) for t, _ in references]
     chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
     words = TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", sublinear_tf=True)
-    matrix = normalize(hstack([chars.fit_transform(ref_clean), words.fit_transform(ref_clean)]).tocsr())
+    matrix = normalize(
+        hstack([chars.fit_transform(ref_clean), words.fit_transform(ref_clean)]).tocsr()
+    )
     turns = [(case["id"], turn["user"]) for case in load_cases() for turn in case["turns"]]
-    queries = normalize(hstack([chars.transform([clean(t) for _, t in turns]),
-                                words.transform([clean(t) for _, t in turns])]).tocsr())
+    queries = normalize(
+        hstack(
+            [
+                chars.transform([clean(t) for _, t in turns]),
+                words.transform([clean(t) for _, t in turns]),
+            ]
+        ).tocsr()
+    )
     scores = (queries @ matrix.T).toarray()
     flagged = []
     worst_cos, worst_edit = 0.0, 1.0
@@ -81,11 +90,33 @@ def main() -> int:
         edits = min((levenshtein(mine, ref_clean[i]), i) for i in best)
         worst_edit = min(worst_edit, edits[0] / max(len(mine), 1))
         if cosine >= MAX_COSINE:
-            flagged.append((case_id, text, references[best[0]][0], references[best[0]][1], f"kosini {cosine:.2f}"))
+            flagged.append(
+                (
+                    case_id,
+                    text,
+                    references[best[0]][0],
+                    references[best[0]][1],
+                    f"kosini {cosine:.2f}",
+                )
+            )
         elif edits[0] <= max_edits(mine):
-            flagged.append((case_id, text, references[edits[1]][0], references[edits[1]][1], f"{edits[0]} muutosta"))
-    print(f"Tarkistettu {len(turns)} käyttäjän vuoroa {len(references)} opetus- ja testiesimerkkiä vasten.")
-    print(f"Suurin TF-IDF-kosini {worst_cos:.3f} (raja {MAX_COSINE}); pienin suhteellinen muokkausetäisyys {worst_edit:.2f}.")
+            flagged.append(
+                (
+                    case_id,
+                    text,
+                    references[edits[1]][0],
+                    references[edits[1]][1],
+                    f"{edits[0]} muutosta",
+                )
+            )
+    print(
+        f"Tarkistettu {len(turns)} käyttäjän vuoroa "
+        f"{len(references)} opetus- ja testiesimerkkiä vasten."
+    )
+    print(
+        f"Suurin TF-IDF-kosini {worst_cos:.3f} (raja {MAX_COSINE}); "
+        f"pienin suhteellinen muokkausetäisyys {worst_edit:.2f}."
+    )
     for case_id, text, ref, source, why in flagged:
         print(f"- {case_id}: {text!r} ~ {ref!r} ({source}; {why})")
     print("Ei vuotoa." if not flagged else f"{len(flagged)} vuoroa liian lähellä.")

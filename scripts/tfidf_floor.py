@@ -10,6 +10,7 @@ for any other intent the text of the utter_ response data/rules/ give that inten
 gives an empty reply). Each turn is answered alone, without the earlier turns.
 Writes results/answers/floor.json and floor.md. Always exits 0: it is a reference, not a test.
 """
+
 from __future__ import annotations
 
 import sys
@@ -29,7 +30,11 @@ def fold(text: str) -> str:
 
 
 def _examples(block: str) -> List[str]:
-    return [line.strip()[2:].strip() for line in (block or "").splitlines() if line.strip().startswith("- ")]
+    return [
+        line.strip()[2:].strip()
+        for line in (block or "").splitlines()
+        if line.strip().startswith("- ")
+    ]
 
 
 def training_examples(data_dir: Path = ROOT / "data") -> List[Tuple[str, str]]:
@@ -45,9 +50,15 @@ def training_examples(data_dir: Path = ROOT / "data") -> List[Tuple[str, str]]:
 
 def responses(data_dir: Path = ROOT / "data", domain: Path = ROOT / "domain.yml") -> Dict[str, str]:
     """label -> reply text: FAQ answers, and the utter_ response each rule gives its intent."""
-    texts = {name: variants[0].get("text", "")
-             for name, variants in (yaml.safe_load(domain.read_text(encoding="utf-8"))["responses"]).items()}
-    out = {f"faq/{topic}": text for topic, text in answer_eval.faq_answers(data_dir / "faq").items()}
+    texts = {
+        name: variants[0].get("text", "")
+        for name, variants in (
+            yaml.safe_load(domain.read_text(encoding="utf-8"))["responses"]
+        ).items()
+    }
+    out = {
+        f"faq/{topic}": text for topic, text in answer_eval.faq_answers(data_dir / "faq").items()
+    }
     for path in sorted((data_dir / "rules").glob("*.yml")):
         for rule in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("rules", []):
             steps = rule.get("steps", [])
@@ -69,7 +80,9 @@ class Floor:
         self.labels = [label for _, label in rows]
         texts = [fold(text) for text, _ in rows]
         self.chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 4), sublinear_tf=True)
-        self.words = TfidfVectorizer(analyzer="word", token_pattern=r"(?u)\b\w+\b", sublinear_tf=True)
+        self.words = TfidfVectorizer(
+            analyzer="word", token_pattern=r"(?u)\b\w+\b", sublinear_tf=True
+        )
         self.matrix = self._features(texts, fit=True)
         self.replies = responses()
 

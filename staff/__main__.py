@@ -1,4 +1,5 @@
 """The staff command line: `python -m staff <command>`; the Makefile targets call it."""
+
 from __future__ import annotations
 
 import argparse
@@ -32,13 +33,19 @@ class _Parser(argparse.ArgumentParser):
 
 def parser() -> argparse.ArgumentParser:
     root = _Parser(prog="python -m staff", description=say("cli.description"))
-    commands = root.add_subparsers(dest="command", required=True, parser_class=_Parser,
-                                   metavar="{check,eval,reload,inbox,inbox-add}")
+    commands = root.add_subparsers(
+        dest="command",
+        required=True,
+        parser_class=_Parser,
+        metavar="{check,eval,reload,inbox,inbox-add}",
+    )
     check = commands.add_parser("check", help=say("cli.check"))
     check.add_argument("--kaikki", action="store_true", help=say("cli.check_all"))
     evaluate = commands.add_parser("eval", help=say("cli.eval"))
     evaluate.add_argument("--malli", type=Path, default=DEFAULT_MODEL, help=say("cli.eval_model"))
-    evaluate.add_argument("--tulokset", type=Path, default=Path("results/eval"), help=say("cli.eval_out"))
+    evaluate.add_argument(
+        "--tulokset", type=Path, default=Path("results/eval"), help=say("cli.eval_out")
+    )
     reload = commands.add_parser("reload", help=say("cli.reload"))
     reload.add_argument("--malli", type=Path, default=DEFAULT_MODEL, help=say("cli.reload_model"))
     reload.add_argument("--osoite", help=say("cli.url"))
@@ -73,15 +80,24 @@ def main(argv: Optional[List[str]] = None) -> int:
     if args.command == "reload":
         from staff import connection, reload
 
-        return reload.run(project, args.malli, args.osoite or connection.rasa_url(),
-                          connection.api_token(), connection.actions_url())
+        return reload.run(
+            project,
+            args.malli,
+            args.osoite or connection.rasa_url(),
+            connection.api_token(),
+            connection.actions_url(),
+        )
     if args.command == "inbox":
         from staff import connection, inbox
 
         given = {"days": args.paivat, "threshold": args.kynnys}
-        return inbox.run(project, args.kanta or connection.tracker_db(),
-                         args.osoite or connection.rasa_url(), connection.api_token(),
-                         **{name: value for name, value in given.items() if value is not None})
+        return inbox.run(
+            project,
+            args.kanta or connection.tracker_db(),
+            args.osoite or connection.rasa_url(),
+            connection.api_token(),
+            **{name: value for name, value in given.items() if value is not None},
+        )
     if args.command == "inbox-add":
         from staff import inbox_add
 

@@ -22,6 +22,7 @@ number ("112" does not match "1120"). Only message texts are checked, never butt
 A case passes only when every turn passes. Writes results/answers/report.json and report.md;
 exits with 1 below REQUIRED_ACCURACY.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -91,9 +92,12 @@ class TurnCheck:
         return not self.problems
 
 
-def check_turn(reply: Reply, expect: Dict[str, Any],
-               answer_topic: Optional[Callable[[str], Optional[str]]] = None,
-               user: str = "") -> TurnCheck:
+def check_turn(
+    reply: Reply,
+    expect: Dict[str, Any],
+    answer_topic: Optional[Callable[[str], Optional[str]]] = None,
+    user: str = "",
+) -> TurnCheck:
     """Checks one reply against one `expect`. Problems are short Finnish sentences."""
     texts = [t for t in reply if t]
     whole = normalise("\n".join(texts))
@@ -128,17 +132,27 @@ class CaseResult:
         return all(t.passed for t in self.turns)
 
 
-def check_case(case: Dict[str, Any], replies: Sequence[Reply],
-               answer_topic: Optional[Callable[[str], Optional[str]]] = None) -> CaseResult:
+def check_case(
+    case: Dict[str, Any],
+    replies: Sequence[Reply],
+    answer_topic: Optional[Callable[[str], Optional[str]]] = None,
+) -> CaseResult:
     """Checks every turn of a case; a missing reply counts as an empty one."""
     turns = case["turns"]
-    checks = [check_turn(replies[i] if i < len(replies) else [], turn.get("expect") or {},
-                         answer_topic, turn["user"])
-              for i, turn in enumerate(turns)]
+    checks = [
+        check_turn(
+            replies[i] if i < len(replies) else [],
+            turn.get("expect") or {},
+            answer_topic,
+            turn["user"],
+        )
+        for i, turn in enumerate(turns)
+    ]
     return CaseResult(case, checks)
 
 
 # -- the cases -----------------------------------------------------------------------------------
+
 
 class CaseError(ValueError):
     pass
@@ -202,6 +216,7 @@ def topic_finder(answers: Optional[Dict[str, str]] = None) -> Callable[[str], Op
 
 # -- scoring -------------------------------------------------------------------------------------
 
+
 @dataclasses.dataclass
 class Summary:
     results: List[CaseResult]
@@ -242,14 +257,32 @@ class Summary:
             "osuus": round(self.accuracy, 4),
             "vaadittu": REQUIRED_ACCURACY,
             "aiheen_osuvuus": {"oikein": self.topic_correct, "vuoroja": len(self.topic_turns)},
-            "luokittain": {k: {"oikein": ok, "tapauksia": n} for k, (ok, n) in self.per("category").items()},
-            "tyyleittain": {k: {"oikein": ok, "tapauksia": n} for k, (ok, n) in self.per("voice").items()},
-            "tapaukset": [{
-                "id": r.case["id"], "tiedosto": r.case.get("file"), "luokka": r.case["category"],
-                "tyyli": r.case["voice"], "oikein": r.passed,
-                "vuorot": [{"kysymys": t.user, "odotettu": t.expect, "vastaus": t.reply,
-                            "ongelmat": t.problems, "aihe": t.topic_got} for t in r.turns],
-            } for r in self.results],
+            "luokittain": {
+                k: {"oikein": ok, "tapauksia": n} for k, (ok, n) in self.per("category").items()
+            },
+            "tyyleittain": {
+                k: {"oikein": ok, "tapauksia": n} for k, (ok, n) in self.per("voice").items()
+            },
+            "tapaukset": [
+                {
+                    "id": r.case["id"],
+                    "tiedosto": r.case.get("file"),
+                    "luokka": r.case["category"],
+                    "tyyli": r.case["voice"],
+                    "oikein": r.passed,
+                    "vuorot": [
+                        {
+                            "kysymys": t.user,
+                            "odotettu": t.expect,
+                            "vastaus": t.reply,
+                            "ongelmat": t.problems,
+                            "aihe": t.topic_got,
+                        }
+                        for t in r.turns
+                    ],
+                }
+                for r in self.results
+            ],
         }
 
 
@@ -259,65 +292,93 @@ def percent(share: float) -> str:
 
 def shorten(text: str, limit: int = 160) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[:limit - 1] + "…"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def report_lines(summary: Summary, label: str) -> List[str]:
-    lines = [f"Vastaustason arviointi: {label}", "",
-             f"{'luokka':28} {'oikein':>7} {'':3} {'osuus':>8}"]
+    lines = [
+        f"Vastaustason arviointi: {label}",
+        "",
+        f"{'luokka':28} {'oikein':>7} {'':3} {'osuus':>8}",
+    ]
     for category, (ok, n) in summary.per("category").items():
         lines.append(f"{category:28} {ok:4d} / {n:<4d} {percent(ok / n):>8}")
-    lines.append(f"{'KAIKKI':28} {summary.passed:4d} / {summary.total:<4d} {percent(summary.accuracy):>8}")
+    lines.append(
+        f"{'KAIKKI':28} {summary.passed:4d} / {summary.total:<4d} {percent(summary.accuracy):>8}"
+    )
     lines += ["", f"{'tyyli':28} {'oikein':>7}"]
     for voice, (ok, n) in summary.per("voice").items():
         lines.append(f"{voice:28} {ok:4d} / {n:<4d} {percent(ok / n):>8}")
     turns = summary.topic_turns
     if turns:
-        lines += ["", f"Aiheen osuvuus (vuorot, joille on nimetty FAQ-aihe): {summary.topic_correct} / "
-                      f"{len(turns)} = {percent(summary.topic_correct / len(turns))}"]
+        lines += [
+            "",
+            f"Aiheen osuvuus (vuorot, joille on nimetty FAQ-aihe): {summary.topic_correct} / "
+            f"{len(turns)} = {percent(summary.topic_correct / len(turns))}",
+        ]
     failed = [r for r in summary.results if not r.passed]
     if failed:
         lines += ["", f"Hylätyt tapaukset ({len(failed)}):"]
         for result in failed:
-            lines.append(f"- {result.case['id']} ({result.case['category']}, {result.case['voice']})")
+            lines.append(
+                f"- {result.case['id']} ({result.case['category']}, {result.case['voice']})"
+            )
             for number, turn in enumerate(result.turns, 1):
                 if turn.passed:
                     continue
                 lines.append(f"    vuoro {number}: {shorten(turn.user, 120)!r}")
                 lines.append(f"      odotettiin: {'; '.join(turn.problems)}")
-                lines.append(f"      botti sanoi: {shorten(' / '.join(turn.reply)) or '(ei mitään)'}")
+                lines.append(
+                    f"      botti sanoi: {shorten(' / '.join(turn.reply)) or '(ei mitään)'}"
+                )
     return lines
 
 
 def markdown(summary: Summary, label: str) -> str:
-    out = [f"# Vastaustason arviointi: {label}", "",
-           f"Oikein {summary.passed} / {summary.total} = **{percent(summary.accuracy)}** "
-           f"(vaaditaan {percent(REQUIRED_ACCURACY)}).", ""]
+    out = [
+        f"# Vastaustason arviointi: {label}",
+        "",
+        f"Oikein {summary.passed} / {summary.total} = **{percent(summary.accuracy)}** "
+        f"(vaaditaan {percent(REQUIRED_ACCURACY)}).",
+        "",
+    ]
     if summary.topic_turns:
-        out += [f"Aiheen osuvuus: {summary.topic_correct} / {len(summary.topic_turns)} = "
-                f"{percent(summary.topic_correct / len(summary.topic_turns))}.", ""]
+        out += [
+            f"Aiheen osuvuus: {summary.topic_correct} / {len(summary.topic_turns)} = "
+            f"{percent(summary.topic_correct / len(summary.topic_turns))}.",
+            "",
+        ]
     for key, title in (("category", "luokka"), ("voice", "tyyli")):
         out += [f"| {title} | oikein | osuus |", "| --- | ---: | ---: |"]
-        out += [f"| {k} | {ok} / {n} | {percent(ok / n)} |" for k, (ok, n) in summary.per(key).items()]
+        out += [
+            f"| {k} | {ok} / {n} | {percent(ok / n)} |" for k, (ok, n) in summary.per(key).items()
+        ]
         out.append("")
     failed = [r for r in summary.results if not r.passed]
     if failed:
         out += ["## Hylätyt tapaukset", ""]
         for result in failed:
-            out.append(f"### {result.case['id']} ({result.case['category']}, {result.case['voice']})")
+            out.append(
+                f"### {result.case['id']} ({result.case['category']}, {result.case['voice']})"
+            )
             for number, turn in enumerate(result.turns, 1):
                 mark = "ok" if turn.passed else "**hylätty**"
                 out.append(f"- vuoro {number} ({mark}): {shorten(turn.user, 200)}")
                 if not turn.passed:
                     out.append(f"  - odotettiin: {'; '.join(turn.problems)}")
-                    out.append(f"  - botti sanoi: {shorten(' / '.join(turn.reply), 300) or '(ei mitään)'}")
+                    out.append(
+                        f"  - botti sanoi: {shorten(' / '.join(turn.reply), 300) or '(ei mitään)'}"
+                    )
             out.append("")
     return "\n".join(out)
 
 
-def evaluate(converse: Converse, cases: List[Dict[str, Any]],
-             answer_topic: Optional[Callable[[str], Optional[str]]] = None,
-             progress: bool = False) -> Summary:
+def evaluate(
+    converse: Converse,
+    cases: List[Dict[str, Any]],
+    answer_topic: Optional[Callable[[str], Optional[str]]] = None,
+    progress: bool = False,
+) -> Summary:
     finder = answer_topic or topic_finder()
     results = []
     for number, case in enumerate(cases, 1):
@@ -331,13 +392,16 @@ def evaluate(converse: Converse, cases: List[Dict[str, Any]],
 def write_reports(summary: Summary, label: str, out_dir: Path, name: str = "report") -> List[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / f"{name}.json"
-    json_path.write_text(json.dumps(summary.to_json(label), ensure_ascii=False, indent=1), encoding="utf-8")
+    json_path.write_text(
+        json.dumps(summary.to_json(label), ensure_ascii=False, indent=1), encoding="utf-8"
+    )
     md_path = out_dir / f"{name}.md"
     md_path.write_text(markdown(summary, label) + "\n", encoding="utf-8")
     return [json_path, md_path]
 
 
 # -- talking to the bot --------------------------------------------------------------------------
+
 
 def rest_converse(base_url: str, timeout: float = 60) -> Converse:
     """One conversation per case over the REST channel: a fresh sender, a message_id per message."""
@@ -350,7 +414,11 @@ def rest_converse(base_url: str, timeout: float = 60) -> Converse:
         sender = f"arvio-{uuid.uuid4().hex[:12]}"
         replies = []
         for number, text in enumerate(turns, 1):
-            body = {"sender": sender, "message": text, "message_id": f"{case_id}-{number}-{uuid.uuid4().hex[:8]}"}
+            body = {
+                "sender": sender,
+                "message": text,
+                "message_id": f"{case_id}-{number}-{uuid.uuid4().hex[:8]}",
+            }
             reply = []
             for attempt in range(3):
                 try:
@@ -380,9 +448,15 @@ def start_stack(log_dir: Path, model: Path):  # type: ignore[no-untyped-def]
     them (no web page, no Telegram)."""
     from bot.launcher import Settings, Stack
 
-    settings = Settings(rasa_port=_free_port(), actions_port=_free_port(), model=model,
-                        tracker_db=log_dir / "conversations.db", api_token=uuid.uuid4().hex,
-                        web_port=_free_port(), cors_origins="")
+    settings = Settings(
+        rasa_port=_free_port(),
+        actions_port=_free_port(),
+        model=model,
+        tracker_db=log_dir / "conversations.db",
+        api_token=uuid.uuid4().hex,
+        web_port=_free_port(),
+        cors_origins="",
+    )
     stack = Stack(settings, log_dir)
     try:
         stack.start(timeout=300, web=False, telegram=False)
@@ -395,15 +469,24 @@ def start_stack(log_dir: Path, model: Path):  # type: ignore[no-untyped-def]
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m staff.answer_eval",
-                                     description="Vastaustason arviointi: koko keskustelut REST-kanavan "
-                                                 "kautta, vastaukset tarkistetaan tosiasioista.")
-    parser.add_argument("--osoite", help="käynnissä olevan Rasa-palvelimen osoite, esim. http://127.0.0.1:5005 "
-                                         "(ilman tätä palvelimet käynnistetään vapaisiin portteihin)")
-    parser.add_argument("--malli", type=Path, default=MODEL, help="malli, kun palvelimet käynnistetään itse")
+    parser = argparse.ArgumentParser(
+        prog="python -m staff.answer_eval",
+        description="Vastaustason arviointi: koko keskustelut REST-kanavan "
+        "kautta, vastaukset tarkistetaan tosiasioista.",
+    )
+    parser.add_argument(
+        "--osoite",
+        help="käynnissä olevan Rasa-palvelimen osoite, esim. http://127.0.0.1:5005 "
+        "(ilman tätä palvelimet käynnistetään vapaisiin portteihin)",
+    )
+    parser.add_argument(
+        "--malli", type=Path, default=MODEL, help="malli, kun palvelimet käynnistetään itse"
+    )
     parser.add_argument("--tiedostot", type=Path, nargs="*", help="vain nämä tapaustiedostot")
     parser.add_argument("--tulokset", type=Path, default=OUT_DIR, help="raporttien kansio")
-    parser.add_argument("--vaadittu", type=float, default=REQUIRED_ACCURACY, help="vaadittu osuus (0–1)")
+    parser.add_argument(
+        "--vaadittu", type=float, default=REQUIRED_ACCURACY, help="vaadittu osuus (0–1)"
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -411,7 +494,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     except CaseError as error:
         print(f"virhe tapaustiedostoissa: {error}", file=sys.stderr)
         return 2
-    print(f"Tapauksia {len(cases)}, niistä monivuoroisia {sum(len(c['turns']) > 1 for c in cases)}.", flush=True)
+    print(
+        f"Tapauksia {len(cases)}, niistä monivuoroisia {sum(len(c['turns']) > 1 for c in cases)}.",
+        flush=True,
+    )
     stack = None
     temp = None
     try:
@@ -420,7 +506,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         else:
             temp = tempfile.TemporaryDirectory(prefix="answer-eval-")
             print("Käynnistetään toimintopalvelin ja Rasa-palvelin…", flush=True)
-            stack = start_stack(Path(temp.name), args.malli if args.malli.is_absolute() else ROOT / args.malli)
+            stack = start_stack(
+                Path(temp.name), args.malli if args.malli.is_absolute() else ROOT / args.malli
+            )
             url, label = stack.rasa_url, f"botti ({args.malli.name})"
         summary = evaluate(rest_converse(url), cases, progress=True)
     finally:
@@ -432,8 +520,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     for path in write_reports(summary, label, args.tulokset):
         print(f"Raportti: {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}")
     ok = summary.accuracy >= args.vaadittu
-    print(("HYVÄKSYTTY" if ok else "HYLÄTTY") + f": {percent(summary.accuracy)} "
-          f"(vaaditaan {percent(args.vaadittu)})")
+    print(
+        ("HYVÄKSYTTY" if ok else "HYLÄTTY") + f": {percent(summary.accuracy)} "
+        f"(vaaditaan {percent(args.vaadittu)})"
+    )
     return 0 if ok else 1
 
 

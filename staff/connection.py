@@ -1,5 +1,6 @@
 """How the tools reach the running bot and its conversation store: the same settings the
 bot's processes use (bot/settings.py), so the API token is the one the server was started with."""
+
 from __future__ import annotations
 
 import os
@@ -9,8 +10,10 @@ from bot.settings import Settings
 
 def rasa_url() -> str:
     """PERHENEUVO_RASA_URL, else the launcher's port on localhost."""
-    return os.environ.get("PERHENEUVO_RASA_URL", "").strip().rstrip("/") or \
-        f"http://localhost:{Settings.from_env().rasa_port}"
+    return (
+        os.environ.get("PERHENEUVO_RASA_URL", "").strip().rstrip("/")
+        or f"http://localhost:{Settings.from_env().rasa_port}"
+    )
 
 
 def actions_url() -> str:
@@ -28,4 +31,6 @@ def api_token() -> str:
 
 def tracker_db() -> str:
     """PERHENEUVO_TRACKER_DB: the SQLite file (default var/conversations.db) or a SQLAlchemy URL."""
-    return os.environ.get("PERHENEUVO_TRACKER_DB", "").strip() or str(Settings.from_env().tracker_db)
+    return os.environ.get("PERHENEUVO_TRACKER_DB", "").strip() or str(
+        Settings.from_env().tracker_db
+    )

@@ -6,6 +6,7 @@ answers under the right topic, per topic and overall, and the questions it got w
 A question counts as correct when the bot would answer it with the expected FAQ topic (or,
 for `out_of_scope`, with the out-of-scope reply). The questions are not in data/.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -57,8 +58,10 @@ def predicted_topic(parse: Dict[str, Any], expected: str) -> str:
     lookup = LOOKUP_ANSWERS.get(expected)
     if lookup and intent == lookup[0]:
         _intent, entity, value = lookup
-        if any(e["entity"] == entity and (value is None or e["value"] == value)
-               for e in parse.get("entities", [])):
+        if any(
+            e["entity"] == entity and (value is None or e["value"] == value)
+            for e in parse.get("entities", [])
+        ):
             return expected
     return intent or "none"
 
@@ -111,11 +114,15 @@ class Result:
         lines = [say("eval.table_header")]
         for topic, (ok, n) in self.per_topic.items():
             lines.append(f"{topic:28} {ok:3d} / {n:<3d} {percent(ok / n):>8}")
-        lines.append(f"{say('eval.all'):28} {self.correct:3d} / {self.total:<3d} {percent(self.accuracy):>8}")
+        lines.append(
+            f"{say('eval.all'):28} {self.correct:3d} / {self.total:<3d} {percent(self.accuracy):>8}"
+        )
         if self.mistakes:
             lines.append(say("eval.wrong_header"))
-            lines += [say("eval.wrong_line", text=text, expected=exp, got=got)
-                      for text, exp, got in self.mistakes]
+            lines += [
+                say("eval.wrong_line", text=text, expected=exp, got=got)
+                for text, exp, got in self.mistakes
+            ]
         return "\n".join(lines)
 
 
@@ -124,10 +131,16 @@ def percent(share: float) -> str:
     return f"{share * 100:.1f} %".replace(".", ",")
 
 
-def evaluate(parse: Callable[[str], Dict[str, Any]], questions: Optional[List[Dict[str, str]]] = None) -> Result:
+def evaluate(
+    parse: Callable[[str], Dict[str, Any]], questions: Optional[List[Dict[str, str]]] = None
+) -> Result:
     questions = questions if questions is not None else load_questions()
-    return Result([Answer(q["text"], q["topic"], predicted_topic(parse(q["text"]), q["topic"]))
-                   for q in questions])
+    return Result(
+        [
+            Answer(q["text"], q["topic"], predicted_topic(parse(q["text"]), q["topic"]))
+            for q in questions
+        ]
+    )
 
 
 def run(project: Project, model: Path, out_dir: Path) -> int:
@@ -140,13 +153,20 @@ def run(project: Project, model: Path, out_dir: Path) -> int:
     loop = asyncio.new_event_loop()
     try:
         agent = loop.run_until_complete(load_agent(model_path=str(model)))
-        result = evaluate(lambda text: loop.run_until_complete(agent.parse_message(text)),
-                          load_questions(project.heldout))
+        result = evaluate(
+            lambda text: loop.run_until_complete(agent.parse_message(text)),
+            load_questions(project.heldout),
+        )
     finally:
         loop.close()
     print(result.report())
     page = write_report(result, out_dir, project.relative(model))
     print(say("eval.report_written", path=project.relative(page)))
-    print(say("eval.passed" if result.passed else "eval.failed", accuracy=percent(result.accuracy),
-              required=percent(REQUIRED_ACCURACY)))
+    print(
+        say(
+            "eval.passed" if result.passed else "eval.failed",
+            accuracy=percent(result.accuracy),
+            required=percent(REQUIRED_ACCURACY),
+        )
+    )
     return 0 if result.passed else 1

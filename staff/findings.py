@@ -1,4 +1,5 @@
 """A finding of `make check`: an error (the data must be fixed) or a warning, at file:line."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -11,6 +11,7 @@ Texts are masked as they are read; nothing unmasked is printed or kept.
 The closest topic comes from the running bot (POST /model/parse), so it always reflects the
 model in use; if the bot is not running, the prediction stored with the message is used.
 """
+
 from __future__ import annotations
 
 import collections
@@ -36,8 +37,13 @@ DEFAULT_THRESHOLD = 0.5
 # Messages whose content words overlap at least this much (Jaccard) are one group.
 GROUP_SIMILARITY = 0.5
 OUT_OF_SCOPE = "out_of_scope"
-FALLBACK_ACTIONS = {"action_ask_rephrase", "utter_ask_rephrase", "utter_ask_rephrase_plain",
-                    "utter_default", "action_default_fallback"}
+FALLBACK_ACTIONS = {
+    "action_ask_rephrase",
+    "utter_ask_rephrase",
+    "utter_ask_rephrase_plain",
+    "utter_default",
+    "action_default_fallback",
+}
 OUT_OF_SCOPE_ACTIONS = {"utter_out_of_scope"}
 # Word classes that carry no topic ("mikä", "ja", "ei", ...); "olla" is everywhere too.
 FUNCTION_CLASSES = {"asemosana", "sidesana", "suhdesana", "kieltosana", "huudahdussana"}
@@ -94,10 +100,13 @@ def read_unanswered(db: str, since: float, threshold: float, masker: Masker) -> 
     engine = sqlalchemy.create_engine(store_url(db))
     try:
         with engine.connect() as connection:
-            rows = connection.execute(sqlalchemy.text(
-                "SELECT sender_id, type_name, timestamp, action_name, data FROM events "
-                "WHERE type_name IN ('user', 'action') AND timestamp >= :since ORDER BY id"),
-                {"since": since}).fetchall()
+            rows = connection.execute(
+                sqlalchemy.text(
+                    "SELECT sender_id, type_name, timestamp, action_name, data FROM events "
+                    "WHERE type_name IN ('user', 'action') AND timestamp >= :since ORDER BY id"
+                ),
+                {"since": since},
+            ).fetchall()
     finally:
         engine.dispose()
     found: List[Unanswered] = []
@@ -124,8 +133,9 @@ def read_unanswered(db: str, since: float, threshold: float, masker: Masker) -> 
     return found
 
 
-def _unanswered(event: Dict[str, Any], actions: List[str], threshold: float,
-                masker: Masker) -> Optional[Unanswered]:
+def _unanswered(
+    event: Dict[str, Any], actions: List[str], threshold: float, masker: Masker
+) -> Optional[Unanswered]:
     text = (event.get("text") or "").strip()
     if not text or text.startswith("/"):  # button payloads are not typed questions
         return None
@@ -133,8 +143,9 @@ def _unanswered(event: Dict[str, Any], actions: List[str], threshold: float,
     reason = why_unanswered(parse, actions, threshold)
     if not reason:
         return None
-    return Unanswered(masker.mask(text), float(event.get("timestamp") or 0), reason,
-                      _masked_parse(parse))
+    return Unanswered(
+        masker.mask(text), float(event.get("timestamp") or 0), reason, _masked_parse(parse)
+    )
 
 
 def why_unanswered(parse: Parse, actions: List[str], threshold: float) -> Optional[str]:
@@ -156,9 +167,19 @@ def _selector(parse: Parse) -> Dict[str, Any]:
 
 def _masked_parse(parse: Parse) -> Parse:
     """Only what the closest topic needs: no texts."""
-    return {"intent": parse.get("intent") or {}, "intent_ranking": parse.get("intent_ranking") or [],
-            "response_selector": {"faq": {"response": {
-                k: v for k, v in _selector(parse).items() if k in ("intent_response_key", "confidence")}}}}
+    return {
+        "intent": parse.get("intent") or {},
+        "intent_ranking": parse.get("intent_ranking") or [],
+        "response_selector": {
+            "faq": {
+                "response": {
+                    k: v
+                    for k, v in _selector(parse).items()
+                    if k in ("intent_response_key", "confidence")
+                }
+            }
+        },
+    }
 
 
 # -- grouping -----------------------------------------------------------------------------
@@ -225,8 +246,12 @@ def server_parser(url: str, token: str) -> Callable[[str], Optional[Parse]]:
         if not reachable:
             return None
         try:
-            reply = requests.post(f"{url}/model/parse", params={"token": token},
-                                  json={"text": text}, timeout=PARSE_TIMEOUT)
+            reply = requests.post(
+                f"{url}/model/parse",
+                params={"token": token},
+                json={"text": text},
+                timeout=PARSE_TIMEOUT,
+            )
             reply.raise_for_status()
             return reply.json()
         except (requests.RequestException, ValueError):
@@ -251,8 +276,15 @@ def add_topics(groups: List[Group], parse: Callable[[str], Optional[Parse]]) -> 
 # -- the command ----------------------------------------------------------------------------
 
 
-def run(project: Project, db: str, url: str, token: str, days: int = DEFAULT_DAYS,
-        threshold: float = DEFAULT_THRESHOLD, now: Optional[float] = None) -> int:
+def run(
+    project: Project,
+    db: str,
+    url: str,
+    token: str,
+    days: int = DEFAULT_DAYS,
+    threshold: float = DEFAULT_THRESHOLD,
+    now: Optional[float] = None,
+) -> int:
     now = now if now is not None else time.time()
     masker = Masker(public_words(project.knowledge_dir))
     try:
@@ -269,8 +301,15 @@ def run(project: Project, db: str, url: str, token: str, days: int = DEFAULT_DAY
 
 def render(groups: List[Group], days: int, now: float, live: bool) -> str:
     start = dt.date.fromtimestamp(now) - dt.timedelta(days=days)
-    lines = [say("inbox.header", days=days, start=f"{start.day}.{start.month}.{start.year}",
-                 groups=len(groups), messages=sum(len(g.messages) for g in groups))]
+    lines = [
+        say(
+            "inbox.header",
+            days=days,
+            start=f"{start.day}.{start.month}.{start.year}",
+            groups=len(groups),
+            messages=sum(len(g.messages) for g in groups),
+        )
+    ]
     if not groups:
         lines.append(say("inbox.empty"))
         return "\n".join(lines)
@@ -279,8 +318,16 @@ def render(groups: List[Group], days: int, now: float, live: bool) -> str:
     for group in groups:
         reasons = ", ".join(say(f"inbox.reason.{r}") for r in group.reasons)
         lines.append("")
-        lines.append(say("inbox.group", number=group.number, count=len(group.messages),
-                         topic=group.topic, percent=round(group.confidence * 100), reasons=reasons))
+        lines.append(
+            say(
+                "inbox.group",
+                number=group.number,
+                count=len(group.messages),
+                topic=group.topic,
+                percent=round(group.confidence * 100),
+                reasons=reasons,
+            )
+        )
         for text, count in group.texts:
             lines.append(say("inbox.message", text=text) + (f" (×{count})" if count > 1 else ""))
     lines.append("")
@@ -292,10 +339,21 @@ def render(groups: List[Group], days: int, now: float, live: bool) -> str:
 def save_groups(project: Project, groups: List[Group], now: float) -> None:
     """Keeps the masked groups for `make inbox-add RYHMA=n` (readable by the owner only)."""
     project.var_dir.mkdir(parents=True, exist_ok=True)
-    state = {"made": now, "groups": [
-        {"number": g.number, "text": g.representative, "topic": g.topic, "count": len(g.messages)}
-        for g in groups]}
-    atomic_write(project.var_dir / STATE_FILE, json.dumps(state, ensure_ascii=False, indent=1), mode=0o600)
+    state = {
+        "made": now,
+        "groups": [
+            {
+                "number": g.number,
+                "text": g.representative,
+                "topic": g.topic,
+                "count": len(g.messages),
+            }
+            for g in groups
+        ],
+    }
+    atomic_write(
+        project.var_dir / STATE_FILE, json.dumps(state, ensure_ascii=False, indent=1), mode=0o600
+    )
 
 
 def saved_group(project: Project, number: int) -> Optional[Dict[str, Any]]:

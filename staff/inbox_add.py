@@ -5,6 +5,7 @@ editing the text, so the file keeps its formatting and comments. The change is f
 a staged copy of the project and checked there (YAML, the project's rules, Rasa's
 validation); only if it brings no new error does the real file get replaced, in one step.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -13,6 +14,7 @@ import re
 from pathlib import Path
 from typing import List, Optional, Tuple
 
+from knowledge_base.yaml_lines import YamlProblem
 from staff.checks import check_training
 from staff.checks.training_data import normalise, read_training_files
 from staff.evaluation import load_questions
@@ -21,7 +23,6 @@ from staff.masking import Masker, public_words
 from staff.messages import say
 from staff.project import Project
 from staff.safe_write import atomic_write, staged_copy
-from knowledge_base.yaml_lines import YamlProblem
 from staff.sources import ExampleBlock, read_training_file
 
 MAX_LENGTH = 300
@@ -88,16 +89,26 @@ def _block_of(project: Project, topic: str) -> Tuple[Path, ExampleBlock]:
     if problems:
         raise AddError(say("inbox_add.data_broken", findings="\n".join(map(str, problems))))
     wanted = topic.strip()
-    found = [(f.path, b) for f in files for b in f.blocks
-             if b.intent in (f"faq/{wanted}", wanted) or b.topic == wanted]
+    found = [
+        (f.path, b)
+        for f in files
+        for b in f.blocks
+        if b.intent in (f"faq/{wanted}", wanted) or b.topic == wanted
+    ]
     if len(found) == 1:
         return found[0]
     topics = sorted({b.topic for f in files for b in f.blocks})
     if found:
         raise AddError(say("inbox_add.topic_in_many_files", topic=wanted))
     close = difflib.get_close_matches(wanted, topics, n=3)
-    raise AddError(say("inbox_add.no_topic", topic=wanted, close=", ".join(close) or "-",
-                       topics=", ".join(topics)))
+    raise AddError(
+        say(
+            "inbox_add.no_topic",
+            topic=wanted,
+            close=", ".join(close) or "-",
+            topics=", ".join(topics),
+        )
+    )
 
 
 def _refuse_known(project: Project, text: str) -> None:
@@ -107,9 +118,16 @@ def _refuse_known(project: Project, text: str) -> None:
         for block in training_file.blocks:
             for example in block.examples:
                 if normalise(example.text) == key:
-                    raise AddError(say("inbox_add.already_there", topic=block.topic,
-                                       where=f"{project.relative(training_file.path)}:{example.line}"))
-    if project.heldout.exists() and key in {normalise(q["text"]) for q in load_questions(project.heldout)}:
+                    raise AddError(
+                        say(
+                            "inbox_add.already_there",
+                            topic=block.topic,
+                            where=f"{project.relative(training_file.path)}:{example.line}",
+                        )
+                    )
+    if project.heldout.exists() and key in {
+        normalise(q["text"]) for q in load_questions(project.heldout)
+    }:
         raise AddError(say("inbox_add.heldout"))
 
 
@@ -117,13 +135,14 @@ def _check_round_trip(path: Path, intent: str, text: str) -> None:
     try:
         blocks = read_training_file(path).blocks
     except YamlProblem as problem:
-        raise AddError(say("inbox_add.would_break", findings=str(problem)))
+        raise AddError(say("inbox_add.would_break", findings=str(problem))) from None
     if not any(b.intent == intent and any(e.text == text for e in b.examples) for b in blocks):
         raise AddError(say("inbox_add.not_found_after"))
 
 
 def _new_errors(before: List[Finding], after: List[Finding]) -> List[Finding]:
     """Errors after the change that were not there before (line numbers may have moved)."""
+
     def key(finding: Finding) -> Tuple[str, str, str]:
         return finding.rule, finding.file, LINE_REFERENCE.sub("", finding.text)
 
@@ -131,7 +150,9 @@ def _new_errors(before: List[Finding], after: List[Finding]) -> List[Finding]:
     return [f for f in errors(after) if key(f) not in known]
 
 
-def run(project: Project, topic: Optional[str], message: Optional[str], group: Optional[int]) -> int:
+def run(
+    project: Project, topic: Optional[str], message: Optional[str], group: Optional[int]
+) -> int:
     from staff.inbox import saved_group
 
     try:
@@ -148,6 +169,12 @@ def run(project: Project, topic: Optional[str], message: Optional[str], group: O
     except AddError as error:
         print(say("inbox_add.failed", reason=error))
         return 1
-    print(say("inbox_add.done", text=" ".join(message.split()), topic=added.topic,
-              where=f"{added.file}:{added.line}"))
+    print(
+        say(
+            "inbox_add.done",
+            text=" ".join(message.split()),
+            topic=added.topic,
+            where=f"{added.file}:{added.line}",
+        )
+    )
     return 0

@@ -7,6 +7,7 @@ independent layer, and the only one for addresses and names. Names are found wit
 projects and organisations are never masked. When in doubt a word is masked: a masked word
 costs staff a little context, a missed name costs a family its privacy.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,18 +16,34 @@ from typing import Iterable, List, Set, Tuple
 
 import yaml
 
-from knowledge_base.finnish import analyses, fold, words
 from bot import privacy
+from knowledge_base.finnish import analyses, fold, words
 from staff.messages import text
 
 POSTCODE_AND_TOWN = re.compile(r"(?<!\w)\d{5}\s+[A-ZÅÄÖ][a-zåäö-]+")
-HOUSE_NUMBER = re.compile(r"\s*\d{1,4}(?:\s?[a-zA-Z](?![a-zåäö]))?(?:\s?[a-zA-Z]?\s?\d{1,3})?(?::\w+)?")
+HOUSE_NUMBER = re.compile(
+    r"\s*\d{1,4}(?:\s?[a-zA-Z](?![a-zåäö]))?(?:\s?[a-zA-Z]?\s?\d{1,3})?(?::\w+)?"
+)
 # A street name is a compound ending in one of these, written with a capital or followed by a
 # house number ("Kauppakadulla", "koivupolku 3"), so that "palvelupolku" stays readable.
-STREET_ENDINGS = ("katu", "tie", "kuja", "polku", "raitti", "väylä", "kaari", "rinne", "aukio",
-                  "bulevardi", "puistikko", "tori")
-STREET_FORMS = re.compile(r"^\w{3,}(?:katu|kadu\w*|katu\w*|tie|tien|tiel\w*|tiet\w*|kuja\w*|"
-                          r"polku\w*|polu\w*|raitti\w*|raiti\w*|vayla\w*|kaari|kaare\w*)$")
+STREET_ENDINGS = (
+    "katu",
+    "tie",
+    "kuja",
+    "polku",
+    "raitti",
+    "väylä",
+    "kaari",
+    "rinne",
+    "aukio",
+    "bulevardi",
+    "puistikko",
+    "tori",
+)
+STREET_FORMS = re.compile(
+    r"^\w{3,}(?:katu|kadu\w*|katu\w*|tie|tien|tiel\w*|tiet\w*|kuja\w*|"
+    r"polku\w*|polu\w*|raitti\w*|raiti\w*|vayla\w*|kaari|kaare\w*)$"
+)
 NAME_CLASSES = {"etunimi", "sukunimi"}
 MAX_CASE_ENDING = 5  # letters after a public name's base form: "Essote" + "lta"
 PLACE_CLASS = "paikannimi"
@@ -46,6 +63,7 @@ def placeholder_pattern() -> re.Pattern:
 
 def public_words(knowledge_dir: Path) -> Set[str]:
     """Folded words the knowledge base uses for places, projects and organisations."""
+
     def load(name: str) -> dict:
         path = knowledge_dir / name
         return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.exists() else {}
@@ -56,7 +74,9 @@ def public_words(knowledge_dir: Path) -> Set[str]:
         for item in region.get("municipalities", []):
             phrases += [item.get("name", ""), item.get("in", ""), item.get("sv", "")]
     for project in load("projects.yml").get("projects", []):
-        phrases += [project.get("name", ""), project.get("organisation", "")] + project.get("aliases", [])
+        phrases += [project.get("name", ""), project.get("organisation", "")] + project.get(
+            "aliases", []
+        )
     phrases += [c.get("organisation", "") for c in load("contacts.yml").get("contacts", [])]
     return {fold(word) for phrase in phrases for word, _s, _e in words(str(phrase))}
 
@@ -90,7 +110,9 @@ class Masker:
 
     # -- words: street names and people's names -----------------------------------------
 
-    def _word_spans(self, message: str, taken: List[Tuple[int, int, str]]) -> List[Tuple[int, int, str]]:
+    def _word_spans(
+        self, message: str, taken: List[Tuple[int, int, str]]
+    ) -> List[Tuple[int, int, str]]:
         tokens = [t for t in words(message) if not _overlaps(t[1], t[2], taken)]
         spans: List[Tuple[int, int, str]] = []
         names = [False] * len(tokens)
@@ -102,11 +124,14 @@ class Masker:
                 names[index] = self._is_name(word, sentence_start=_starts_sentence(message, start))
         # a first name or surname next to a name found above is a name too ("matti virtanen")
         for index, (word, _start, _end) in enumerate(tokens):
-            neighbours = names[index - 1: index] + names[index + 1: index + 2]
+            neighbours = names[index - 1 : index] + names[index + 1 : index + 2]
             if not names[index] and any(neighbours) and self._could_be_name(word):
                 names[index] = True
-        spans += [(start, end, "name") for (word, start, end), is_name in zip(tokens, names)
-                  if is_name and not _overlaps(start, end, spans)]
+        spans += [
+            (start, end, "name")
+            for (word, start, end), is_name in zip(tokens, names, strict=True)
+            if is_name and not _overlaps(start, end, spans)
+        ]
         return spans
 
     def _is_street(self, word: str) -> bool:
@@ -114,8 +139,11 @@ class Masker:
             return False
         bases = [fold(base) for base, cls in analyses(word) if cls != PLACE_CLASS]
         if bases:
-            return any(base.endswith(fold(e)) and len(base) > len(e) + 2
-                       for base in bases for e in STREET_ENDINGS)
+            return any(
+                base.endswith(fold(e)) and len(base) > len(e) + 2
+                for base in bases
+                for e in STREET_ENDINGS
+            )
         return bool(STREET_FORMS.match(fold(word)))
 
     def _is_name(self, word: str, sentence_start: bool) -> bool:
@@ -144,8 +172,14 @@ class Masker:
         if found:
             return folded in self.public or any(fold(base) in self.public for base, _c in found)
         # unknown to Voikko: a public name with a case ending ("Essotelta")
-        return any(folded.startswith(p) and len(folded) - len(p) <= MAX_CASE_ENDING
-                   for p in self.public if len(p) >= 4) or folded in self.public
+        return (
+            any(
+                folded.startswith(p) and len(folded) - len(p) <= MAX_CASE_ENDING
+                for p in self.public
+                if len(p) >= 4
+            )
+            or folded in self.public
+        )
 
 
 def _overlaps(start: int, end: int, spans: Iterable[Tuple[int, int, str]]) -> bool:

@@ -1,4 +1,5 @@
 """The tool's Finnish texts, kept in messages.yml so that staff can read and correct them."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Where a project's files are: the real checkout, or a copy that tests and staged edits use."""
+
 from __future__ import annotations
 
 import dataclasses

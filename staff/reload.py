@@ -10,6 +10,7 @@ into use at its next message. The tool then asks the Rasa server and the action 
 version they use and compares it with the files: a change with errors is not in use, and the
 tool lists the errors.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,13 +39,17 @@ def model_inside_models(project: Project, model: Path) -> Path:
     path = (model if model.is_absolute() else project.root / model).resolve()
     models = project.models_dir.resolve()
     if models not in path.parents:
-        raise ReloadError(say("reload.outside_models", model=model, models=project.relative(models)))
+        raise ReloadError(
+            say("reload.outside_models", model=model, models=project.relative(models))
+        )
     if not path.name.endswith(".tar.gz") or not path.is_file():
         raise ReloadError(say("reload.no_model", model=project.relative(path)))
     try:
         verify(path, project.models_dir)
     except ModelFileError as error:
-        raise ReloadError(say("reload.not_verified", model=project.relative(path), detail=error))
+        raise ReloadError(
+            say("reload.not_verified", model=project.relative(path), detail=error)
+        ) from None
     return path
 
 
@@ -67,19 +72,25 @@ def reload(project: Project, model: Path, url: str, token: str) -> Dict[str, Any
     path = model_inside_models(project, model)
     expected = model_id(path)
     try:
-        reply = requests.put(f"{url}/model", params={"token": token},
-                             json={"model_file": str(path)}, timeout=LOAD_TIMEOUT)
+        reply = requests.put(
+            f"{url}/model",
+            params={"token": token},
+            json={"model_file": str(path)},
+            timeout=LOAD_TIMEOUT,
+        )
     except requests.ConnectionError:
-        raise ReloadError(say("reload.no_server", url=url))
+        raise ReloadError(say("reload.no_server", url=url)) from None
     except requests.Timeout:
-        raise ReloadError(say("reload.timeout", url=url, seconds=LOAD_TIMEOUT))
+        raise ReloadError(say("reload.timeout", url=url, seconds=LOAD_TIMEOUT)) from None
     if reply.status_code in (401, 403):
         raise ReloadError(say("reload.bad_token"))
     if reply.status_code != 204:
         raise ReloadError(say("reload.refused", status=reply.status_code, detail=_reason(reply)))
     status = server_status(url, token)
     if status.get("model_id") != expected:
-        raise ReloadError(say("reload.not_in_use", model=path.name, serving=status.get("model_file")))
+        raise ReloadError(
+            say("reload.not_in_use", model=path.name, serving=status.get("model_file"))
+        )
     return status
 
 
@@ -87,7 +98,7 @@ def server_status(url: str, token: str) -> Dict[str, Any]:
     try:
         reply = requests.get(f"{url}/status", params={"token": token}, timeout=STATUS_TIMEOUT)
     except requests.RequestException:
-        raise ReloadError(say("reload.no_server", url=url))
+        raise ReloadError(say("reload.no_server", url=url)) from None
     if reply.status_code != 200:
         raise ReloadError(say("reload.refused", status=reply.status_code, detail=_reason(reply)))
     return reply.json()
@@ -107,23 +118,33 @@ def served_knowledge(url: str) -> str:
         reply.raise_for_status()
         return str(reply.json()["knowledge_version"])
     except (requests.RequestException, ValueError, KeyError):
-        raise ReloadError(say("reload.no_knowledge", url=url))
+        raise ReloadError(say("reload.no_knowledge", url=url)) from None
 
 
 def check_knowledge(project: Project, rasa_url: str, actions_url: str) -> str:
     """The version every server uses, which must be the version of the files; else
     ReloadError says why (the files' errors, or a server that reads other files)."""
     files = knowledge_base.validate(project.knowledge_dir)
-    served = {"rasa": served_knowledge(f"{rasa_url}/webhooks/rest/knowledge"),
-              "actions": served_knowledge(f"{actions_url}/knowledge")}
+    served = {
+        "rasa": served_knowledge(f"{rasa_url}/webhooks/rest/knowledge"),
+        "actions": served_knowledge(f"{actions_url}/knowledge"),
+    }
     if not files.usable:
         problems = "\n".join(f"  knowledge/{p}" for p in knowledge_base.errors(files.problems))
-        raise ReloadError(say("reload.knowledge_rejected", version=served["rasa"], problems=problems))
+        raise ReloadError(
+            say("reload.knowledge_rejected", version=served["rasa"], problems=problems)
+        )
     for name, version in served.items():
         if version != files.version:
-            raise ReloadError(say("reload.knowledge_other", server=say(f"reload.server_{name}"),
-                                  version=version, files=files.version,
-                                  directory=project.knowledge_dir))
+            raise ReloadError(
+                say(
+                    "reload.knowledge_other",
+                    server=say(f"reload.server_{name}"),
+                    version=version,
+                    files=files.version,
+                    directory=project.knowledge_dir,
+                )
+            )
     return files.version
 
 

@@ -1,5 +1,6 @@
 """Writing files so that a failure never leaves one half-written: the new content goes to a
 temporary file in the same folder, which then replaces the old file in one step."""
+
 from __future__ import annotations
 
 import contextlib
@@ -18,7 +19,9 @@ def atomic_write_bytes(path: Path, content: bytes, mode: Optional[int] = None) -
     path = Path(path)
     if mode is None:
         mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    descriptor, temporary = tempfile.mkstemp(
+        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(descriptor, "wb") as handle:
             handle.write(content)

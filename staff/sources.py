@@ -3,11 +3,12 @@ that every finding can name file:line (the YAML reading itself: knowledge_base.y
 Example questions live in literal blocks (`examples: |`), whose lines are read from the text
 itself.
 """
+
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 import yaml
 
@@ -102,8 +103,9 @@ def _example_block(item: Any, raw_lines: List[str]) -> Optional[ExampleBlock]:
             found.append(Example(stripped[1:].strip(), index + 1))
             indent = raw[: len(raw) - len(raw.lstrip())]
             last_line = index + 1
-    return ExampleBlock(_scalar(intent) or "", intent_key.start_mark.line + 1, tuple(found),
-                        last_line, indent)
+    return ExampleBlock(
+        _scalar(intent) or "", intent_key.start_mark.line + 1, tuple(found), last_line, indent
+    )
 
 
 def _answer(name: Any, variants: Any) -> Answer:
@@ -114,7 +116,9 @@ def _answer(name: Any, variants: Any) -> Answer:
             if "text" not in fields:
                 continue
             key, value = fields["text"]
-            metadata = dict((k.value, v) for k, v in _mapping_items(fields.get("metadata", (None, None))[1]))
+            metadata = dict(
+                (k.value, v) for k, v in _mapping_items(fields.get("metadata", (None, None))[1])
+            )
             title = _scalar(metadata["title"]) if "title" in metadata else None
             texts.append(AnswerText(_scalar(value) or "", key.start_mark.line + 1, title))
     return Answer(name.value, name.start_mark.line + 1, tuple(texts))

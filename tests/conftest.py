@@ -5,6 +5,7 @@ tests/e2e/conftest.py. Markers follow the folders: everything under tests/model 
 trained model (`model`), everything under tests/production is `production` (and `model`);
 tests under tests/e2e carry `model` themselves where they need it.
 """
+
 from __future__ import annotations
 
 import glob
@@ -17,8 +18,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 import knowledge_base
-from knowledge_base.live import LiveKnowledge
 from components.knowledge_entities import KnowledgeBaseEntityExtractor
+from knowledge_base.live import LiveKnowledge
 from tests.support import FIXTURE_KNOWLEDGE, FIXTURES, TESTS
 
 _FOLDER_MARKS = {"model": ("model",), "production": ("model", "production")}
@@ -78,10 +79,20 @@ def dispatcher() -> CollectingDispatcher:
 def make_tracker(extractor):
     """A tracker whose latest message is `text`, with the entities the NLU pipeline would add."""
 
-    def make(text: str, intent: str = "ask_contact", slots: Optional[Dict[str, Any]] = None,
-             extra: Optional[Dict[str, Any]] = None) -> Tracker:
-        latest = {"text": text, "intent": {"name": intent, "confidence": 1.0},
-                  "entities": extractor.entities_in(text), **(extra or {})}
-        return Tracker("test-user", dict(slots or {}), latest, [], False, None, None, "action_listen")
+    def make(
+        text: str,
+        intent: str = "ask_contact",
+        slots: Optional[Dict[str, Any]] = None,
+        extra: Optional[Dict[str, Any]] = None,
+    ) -> Tracker:
+        latest = {
+            "text": text,
+            "intent": {"name": intent, "confidence": 1.0},
+            "entities": extractor.entities_in(text),
+            **(extra or {}),
+        }
+        return Tracker(
+            "test-user", dict(slots or {}), latest, [], False, None, None, "action_listen"
+        )
 
     return make

@@ -3,12 +3,18 @@ the names that scripts/compare_pipelines.py and the tests import.
 
     python -m tests.heldout_eval        (the same as `python -m staff eval`)
 """
+
 from __future__ import annotations
 
 import sys
 
 from staff.evaluation import (  # noqa: F401
-    LOOKUP_ANSWERS, REQUIRED_ACCURACY, Result, evaluate, load_questions, predicted_topic,
+    LOOKUP_ANSWERS,
+    REQUIRED_ACCURACY,
+    Result,
+    evaluate,
+    load_questions,
+    predicted_topic,
 )
 
 if __name__ == "__main__":

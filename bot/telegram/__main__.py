@@ -5,6 +5,7 @@
 Long polling by default; webhook mode when TELEGRAM_WEBHOOK_URL is set. `make run` starts it
 beside Rasa when the token is set. Settings: .env.example and docs/telegram.md.
 """
+
 from __future__ import annotations
 
 import logging
@@ -33,18 +34,29 @@ def main() -> int:
     try:
         if settings.webhook:
             webhook = settings.webhook
-            logger.info("Telegram front end: webhook on %s:%d, Rasa at %s", webhook.listen,
-                        webhook.port, settings.rasa_url)
-            application.run_webhook(listen=webhook.listen, port=webhook.port,
-                                    url_path=webhook.path, webhook_url=webhook.url,
-                                    secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES,
-                                    bootstrap_retries=-1)
+            logger.info(
+                "Telegram front end: webhook on %s:%d, Rasa at %s",
+                webhook.listen,
+                webhook.port,
+                settings.rasa_url,
+            )
+            application.run_webhook(
+                listen=webhook.listen,
+                port=webhook.port,
+                url_path=webhook.path,
+                webhook_url=webhook.url,
+                secret_token=webhook.secret,
+                allowed_updates=ALLOWED_UPDATES,
+                bootstrap_retries=-1,
+            )
         else:
             logger.info("Telegram front end: long polling, Rasa at %s", settings.rasa_url)
             application.run_polling(allowed_updates=ALLOWED_UPDATES, bootstrap_retries=-1)
     except InvalidToken:
-        print("error: Telegram refused TELEGRAM_BOT_TOKEN: check the token from @BotFather",
-              file=sys.stderr)
+        print(
+            "error: Telegram refused TELEGRAM_BOT_TOKEN: check the token from @BotFather",
+            file=sys.stderr,
+        )
         return 2
     return 0
 

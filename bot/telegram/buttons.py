@@ -4,6 +4,7 @@ Telegram limits a button's callback data to 64 bytes, and a payload here is a wh
 so a button carries a short random token and the payload waits in memory, per chat and bounded
 (least recently used first out). A token that is no longer remembered (after a restart, or
 pushed out) is answered politely by the handler."""
+
 from __future__ import annotations
 
 import collections
@@ -31,12 +32,15 @@ class ButtonStore:
         self.per_chat = per_chat
         self.chats = chats
         self._chats: "collections.OrderedDict[int, collections.OrderedDict[str, Choice]]" = (
-            collections.OrderedDict())
+            collections.OrderedDict()
+        )
 
     def keyboard(self, chat_id: int, buttons: Iterable[Button]) -> Optional[InlineKeyboardMarkup]:
         """An inline keyboard, one button a row, remembering each payload under a new token."""
-        rows = [[InlineKeyboardButton(button.title, callback_data=self.remember(chat_id, button))]
-                for button in buttons]
+        rows = [
+            [InlineKeyboardButton(button.title, callback_data=self.remember(chat_id, button))]
+            for button in buttons
+        ]
         return InlineKeyboardMarkup(rows) if rows else None
 
     def remember(self, chat_id: int, button: Button) -> str:

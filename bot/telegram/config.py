@@ -1,4 +1,5 @@
 """Settings of the Telegram front end, read from the environment (see .env.example)."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -46,13 +47,16 @@ class TelegramSettings:
     log_level: str = "INFO"
 
     @classmethod
-    def from_env(cls, env: Optional[Mapping[str, str]] = None,
-                 sender_key_file: Path = SENDER_KEY_FILE) -> "TelegramSettings":
+    def from_env(
+        cls, env: Optional[Mapping[str, str]] = None, sender_key_file: Path = SENDER_KEY_FILE
+    ) -> "TelegramSettings":
         env = os.environ if env is None else env
         token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
         if not token:
-            raise ConfigError("TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather "
-                              "and set TELEGRAM_BOT_TOKEN to the token it gives")
+            raise ConfigError(
+                "TELEGRAM_BOT_TOKEN is not set: create a bot with @BotFather "
+                "and set TELEGRAM_BOT_TOKEN to the token it gives"
+            )
         return cls(
             token=token,
             sender_key=sender_key(env, sender_key_file),
@@ -61,11 +65,13 @@ class TelegramSettings:
             webhook=webhook_settings(env),
             rasa_timeout=_number(env, "TELEGRAM_RASA_TIMEOUT", cls.rasa_timeout),
             typing_interval=_number(env, "TELEGRAM_TYPING_INTERVAL", cls.typing_interval),
-            throttle_messages=int(_number(env, "TELEGRAM_THROTTLE_MESSAGES",
-                                          cls.throttle_messages, integer=True)),
+            throttle_messages=int(
+                _number(env, "TELEGRAM_THROTTLE_MESSAGES", cls.throttle_messages, integer=True)
+            ),
             throttle_seconds=_number(env, "TELEGRAM_THROTTLE_SECONDS", cls.throttle_seconds),
-            concurrent_updates=int(_number(env, "TELEGRAM_CONCURRENT_UPDATES",
-                                           cls.concurrent_updates, integer=True)),
+            concurrent_updates=int(
+                _number(env, "TELEGRAM_CONCURRENT_UPDATES", cls.concurrent_updates, integer=True)
+            ),
             log_level=env.get("TELEGRAM_LOG_LEVEL", cls.log_level).strip().upper() or "INFO",
         )
 
@@ -84,19 +90,25 @@ def webhook_settings(env: Mapping[str, str]) -> Optional[WebhookSettings]:
         return None
     parsed = urlparse(url)
     if parsed.scheme not in ("https", "http") or not parsed.netloc:
-        raise ConfigError(f"TELEGRAM_WEBHOOK_URL must be the public https:// address "
-                          f"Telegram posts to, not {url!r}")
+        raise ConfigError(
+            f"TELEGRAM_WEBHOOK_URL must be the public https:// address "
+            f"Telegram posts to, not {url!r}"
+        )
     secret = env.get("TELEGRAM_WEBHOOK_SECRET", "").strip()
     if not secret:
-        raise ConfigError("TELEGRAM_WEBHOOK_SECRET is not set: webhook mode needs a secret "
-                          "(1-256 characters A-Z, a-z, 0-9, _ or -) so that only Telegram "
-                          "can post updates")
+        raise ConfigError(
+            "TELEGRAM_WEBHOOK_SECRET is not set: webhook mode needs a secret "
+            "(1-256 characters A-Z, a-z, 0-9, _ or -) so that only Telegram "
+            "can post updates"
+        )
     if not _SECRET_RE.match(secret):
-        raise ConfigError("TELEGRAM_WEBHOOK_SECRET may hold only 1-256 characters "
-                          "A-Z, a-z, 0-9, _ and -")
+        raise ConfigError(
+            "TELEGRAM_WEBHOOK_SECRET may hold only 1-256 characters A-Z, a-z, 0-9, _ and -"
+        )
     path = env.get("TELEGRAM_WEBHOOK_PATH", "").strip() or parsed.path
     return WebhookSettings(
-        url=url, secret=secret,
+        url=url,
+        secret=secret,
         listen=env.get("TELEGRAM_WEBHOOK_LISTEN", "").strip() or WebhookSettings.listen,
         port=int(_number(env, "TELEGRAM_WEBHOOK_PORT", WebhookSettings.port, integer=True)),
         path=path.strip("/"),
@@ -118,8 +130,9 @@ def _number(env: Mapping[str, str], name: str, default: float, integer: bool = F
     try:
         value = int(raw) if integer else float(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a {'whole ' if integer else ''}number, "
-                          f"not {raw!r}") from None
+        raise ConfigError(
+            f"{name} must be a {'whole ' if integer else ''}number, not {raw!r}"
+        ) from None
     if value <= 0:
         raise ConfigError(f"{name} must be greater than zero, not {raw!r}")
     return value

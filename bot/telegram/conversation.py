@@ -1,4 +1,5 @@
 """Relaying a family's message to Rasa and every reply back, in order, never in silence."""
+
 from __future__ import annotations
 
 import asyncio
@@ -18,8 +19,9 @@ from bot.telegram.services import Services
 logger = logging.getLogger(__name__)
 
 
-async def relay(bot: Bot, shared: Services, chat_id: int, text: str,
-                message_id: Optional[str] = None) -> None:
+async def relay(
+    bot: Bot, shared: Services, chat_id: int, text: str, message_id: Optional[str] = None
+) -> None:
     """Sends `text` to Rasa as this chat's pseudonymous sender and every reply back. When Rasa
     cannot answer, the family gets the apology with 112 and the error is logged (the hashed id
     and the error only, never the message). `message_id` (from the Telegram update) lets Rasa
@@ -86,4 +88,3 @@ def _rasa(shared: Services) -> RasaClient:
     if shared.rasa is None:
         raise RasaUnavailable("the Rasa client is not open")
     return shared.rasa
-

@@ -1,5 +1,6 @@
 """Rasa's replies as Telegram messages: plain text (no parse mode, so nothing in an answer can
 inject or break markup), split at Telegram's length limit on natural boundaries."""
+
 from __future__ import annotations
 
 import re
@@ -9,8 +10,12 @@ from typing import List
 # counts, so emoji and other astral characters never push a part over the limit.
 MAX_MESSAGE_LENGTH = 4096
 # Boundaries tried in turn: paragraph, line, sentence, word.
-_BOUNDARIES = (re.compile(r"\n\s*\n"), re.compile(r"\n"), re.compile(r"(?<=[.!?…])\s+"),
-               re.compile(r"\s+"))
+_BOUNDARIES = (
+    re.compile(r"\n\s*\n"),
+    re.compile(r"\n"),
+    re.compile(r"(?<=[.!?…])\s+"),
+    re.compile(r"\s+"),
+)
 
 
 def utf16_length(text: str) -> int:

@@ -1,4 +1,5 @@
 """The Telegram handlers. Each answers one kind of update; `register` wires them in order."""
+
 from __future__ import annotations
 
 import functools
@@ -7,8 +8,16 @@ from typing import Awaitable, Callable, Optional
 
 from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
-from telegram.ext import (Application, ApplicationHandlerStop, CallbackQueryHandler,
-                          CommandHandler, ContextTypes, MessageHandler, TypeHandler, filters)
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.telegram.buttons import Choice
 from bot.telegram.conversation import relay, reset
@@ -28,17 +37,19 @@ def register(application: Application) -> None:
     # Group -1 runs first: a flooding chat is stopped before any other handler sees it.
     application.add_handler(TypeHandler(Update, throttle_guard), group=-1)
     # Group 0: the first handler whose filter matches answers the update, in the chat's turn.
-    application.add_handlers([
-        CommandHandler("start", in_chat_order(start), filters=NEW_MESSAGE),
-        CommandHandler(["apua", "help"], in_chat_order(help_command), filters=NEW_MESSAGE),
-        CommandHandler("tietosuoja", in_chat_order(privacy), filters=NEW_MESSAGE),
-        CommandHandler("poista", in_chat_order(forget), filters=NEW_MESSAGE),
-        MessageHandler(NEW_MESSAGE & filters.COMMAND, in_chat_order(unknown_command)),
-        MessageHandler(NEW_MESSAGE & filters.TEXT, in_chat_order(text_message)),
-        CallbackQueryHandler(in_chat_order(button_pressed)),
-        MessageHandler(filters.UpdateType.EDITED_MESSAGE, in_chat_order(edited_message)),
-        MessageHandler(NEW_MESSAGE & ~filters.StatusUpdate.ALL, in_chat_order(not_text)),
-    ])
+    application.add_handlers(
+        [
+            CommandHandler("start", in_chat_order(start), filters=NEW_MESSAGE),
+            CommandHandler(["apua", "help"], in_chat_order(help_command), filters=NEW_MESSAGE),
+            CommandHandler("tietosuoja", in_chat_order(privacy), filters=NEW_MESSAGE),
+            CommandHandler("poista", in_chat_order(forget), filters=NEW_MESSAGE),
+            MessageHandler(NEW_MESSAGE & filters.COMMAND, in_chat_order(unknown_command)),
+            MessageHandler(NEW_MESSAGE & filters.TEXT, in_chat_order(text_message)),
+            CallbackQueryHandler(in_chat_order(button_pressed)),
+            MessageHandler(filters.UpdateType.EDITED_MESSAGE, in_chat_order(edited_message)),
+            MessageHandler(NEW_MESSAGE & ~filters.StatusUpdate.ALL, in_chat_order(not_text)),
+        ]
+    )
     application.add_error_handler(error_handler)
 
 
@@ -92,8 +103,13 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await relay(context.bot, services(context), update.effective_chat.id,
-                update.effective_message.text, message_id=f"tg-{update.update_id}")
+    await relay(
+        context.bot,
+        services(context),
+        update.effective_chat.id,
+        update.effective_message.text,
+        message_id=f"tg-{update.update_id}",
+    )
 
 
 async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -122,12 +138,14 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Logs the error first (its class and traceback, no message text), then apologises."""
-    logger.error("Handling an update failed: %s", type(context.error).__name__,
-                 exc_info=context.error)
+    logger.error(
+        "Handling an update failed: %s", type(context.error).__name__, exc_info=context.error
+    )
     if isinstance(update, Update) and update.effective_chat:
         try:
-            await context.bot.send_message(update.effective_chat.id,
-                                           services(context).texts.unavailable)
+            await context.bot.send_message(
+                update.effective_chat.id, services(context).texts.unavailable
+            )
         except TelegramError as error:
             logger.error("The apology could not be sent either: %s", type(error).__name__)
 
@@ -150,8 +168,11 @@ async def _mark_choice(query: CallbackQuery, choice: Optional[Choice], template:
     if not isinstance(message, Message):  # older than 48 hours: cannot be edited
         return
     try:
-        marked = f"{message.text}\n\n{template.format(choice=choice.title)}" if (
-            choice and message.text) else ""
+        marked = (
+            f"{message.text}\n\n{template.format(choice=choice.title)}"
+            if (choice and message.text)
+            else ""
+        )
         if marked and utf16_length(marked) <= MAX_MESSAGE_LENGTH:
             await message.edit_text(marked, reply_markup=None)
         else:

@@ -1,4 +1,5 @@
 """Talks to Rasa's REST channel (POST /webhooks/rest/webhook)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,14 +30,19 @@ class RasaUnavailable(Exception):
 class RasaClient:
     """One shared httpx client; every call has a total time limit (`timeout` seconds)."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0,
-                 transport: Optional[httpx.AsyncBaseTransport] = None):
+    def __init__(
+        self,
+        base_url: str,
+        timeout: float = 10.0,
+        transport: Optional[httpx.AsyncBaseTransport] = None,
+    ):
         self.timeout = timeout
         self._url = base_url.rstrip("/") + "/webhooks/rest/webhook"
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
 
-    async def send(self, sender: str, message: str, message_id: Optional[str] = None
-                   ) -> List[BotReply]:
+    async def send(
+        self, sender: str, message: str, message_id: Optional[str] = None
+    ) -> List[BotReply]:
         """The bot's replies to `message`, in order. Raises RasaUnavailable. A message sent
         again with the same `message_id` is answered from the first time (bot/rest_channel)."""
         try:
@@ -75,8 +81,10 @@ def parse_replies(body: Any) -> List[BotReply]:
         if not text and isinstance(item.get("image"), str):
             text = item["image"]
         buttons = tuple(
-            Button(str(button.get("title") or button.get("payload")),
-                   str(button.get("payload") or button.get("title")))
+            Button(
+                str(button.get("title") or button.get("payload")),
+                str(button.get("payload") or button.get("title")),
+            )
             for button in item.get("buttons") or []
             if isinstance(button, dict) and (button.get("title") or button.get("payload"))
         )

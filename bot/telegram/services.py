@@ -1,5 +1,6 @@
 """What the handlers share, kept in `application.bot_data`: settings, texts, the Rasa client,
 the button store, the flood throttle and the per-chat locks; and the start-up wait for Rasa."""
+
 from __future__ import annotations
 
 import asyncio
@@ -79,14 +80,19 @@ async def open_rasa_client(application: Application) -> None:
     has loaded, instead of each getting the apology. A message that meets a Rasa outage after
     the start still gets the apology."""
     shared: Services = application.bot_data[_KEY]
-    shared.rasa = RasaClient(shared.settings.rasa_url, shared.settings.rasa_timeout,
-                             shared.rasa_transport)
+    shared.rasa = RasaClient(
+        shared.settings.rasa_url, shared.settings.rasa_timeout, shared.rasa_transport
+    )
     await wait_until_rasa_answers(shared.settings.rasa_url + "/", shared.rasa_ready)
 
 
-async def wait_until_rasa_answers(url: str, ready: Callable[[str], bool],
-                                  first_pause: float = 0.25, max_pause: float = 2.0,
-                                  report_every: float = 30.0) -> float:
+async def wait_until_rasa_answers(
+    url: str,
+    ready: Callable[[str], bool],
+    first_pause: float = 0.25,
+    max_pause: float = 2.0,
+    report_every: float = 30.0,
+) -> float:
     """Probes `url` until it answers, however long that takes (no update is dropped for
     waiting); logs the wait. The seconds waited."""
     started = time.monotonic()

@@ -1,4 +1,5 @@
 """What the front end itself says to a family (texts.yml); Rasa says everything else."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -3,6 +3,7 @@
 Over the limit, the first message of a flood gets one polite notice and the rest are dropped
 silently; a new notice is possible only after the chat has calmed down (its bucket is full
 again). Messages within the refill rate keep being answered during a flood."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -25,8 +26,13 @@ class _Bucket:
 
 
 class ChatThrottle:
-    def __init__(self, capacity: int = 5, period: float = 10.0, max_chats: int = 10_000,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        capacity: int = 5,
+        period: float = 10.0,
+        max_chats: int = 10_000,
+        clock: Callable[[], float] = time.monotonic,
+    ):
         self.capacity = capacity
         self.rate = capacity / period  # tokens a second
         self.max_chats = max_chats

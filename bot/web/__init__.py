@@ -5,6 +5,7 @@
 The widget (static/widget/perheneuvo.js and .css) talks to Rasa's REST channel straight from
 the parent's browser; this server only hands out the files, the demo page and the privacy page.
 """
+
 from bot.web.server import make_app
 from bot.web.settings import WebSettings
 

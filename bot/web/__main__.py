@@ -1,4 +1,5 @@
 """Runs the web server: python -m bot.web --port 8080 --rasa-url http://localhost:5005"""
+
 from aiohttp import web
 
 from bot.web import WebSettings, make_app

@@ -1,4 +1,5 @@
 """The aiohttp application: demo page, privacy page, widget files and a health check."""
+
 from __future__ import annotations
 
 import html

@@ -1,4 +1,5 @@
 """Settings of the web server, read from its command line (the launcher passes them)."""
+
 from __future__ import annotations
 
 import argparse
@@ -17,10 +18,13 @@ class WebSettings:
     def __post_init__(self) -> None:
         parts = urlsplit(self.rasa_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"the Rasa address must be an http or https URL, not {self.rasa_url!r}")
+            raise ValueError(
+                f"the Rasa address must be an http or https URL, not {self.rasa_url!r}"
+            )
         if parts.query or parts.fragment or parts.username or parts.password:
-            raise ValueError(f"the Rasa address must not carry a query, fragment or user: "
-                             f"{self.rasa_url!r}")
+            raise ValueError(
+                f"the Rasa address must not carry a query, fragment or user: {self.rasa_url!r}"
+            )
         object.__setattr__(self, "rasa_url", self.rasa_url.rstrip("/"))
 
     @property
@@ -33,11 +37,14 @@ class WebSettings:
     def from_argv(cls, argv: Optional[List[str]] = None) -> "WebSettings":
         parser = argparse.ArgumentParser(prog="python -m bot.web", description=__doc__)
         parser.add_argument("--port", type=int, default=cls.port)
-        parser.add_argument("--host", default=cls.host,
-                            help="interface to listen on (default: %(default)s)")
-        parser.add_argument("--rasa-url", required=True,
-                            help="the Rasa server as the browser reaches it, "
-                                 "e.g. http://localhost:5005")
+        parser.add_argument(
+            "--host", default=cls.host, help="interface to listen on (default: %(default)s)"
+        )
+        parser.add_argument(
+            "--rasa-url",
+            required=True,
+            help="the Rasa server as the browser reaches it, e.g. http://localhost:5005",
+        )
         args = parser.parse_args(argv)
         try:
             return cls(rasa_url=args.rasa_url, port=args.port, host=args.host)

@@ -1,5 +1,6 @@
 """What every part of the benchmark shares: paths, the messages sent, the targets, progress
 logging and timed runs of commands."""
+
 from __future__ import annotations
 
 import os
@@ -65,20 +66,28 @@ def child_env(cache_dir: Optional[Path] = None) -> Dict[str, str]:
     return env
 
 
-def run_timed(name: str, command: Sequence[str], cwd: Path, env: Dict[str, str], log_file: Path,
-              timeout: float) -> float:
+def run_timed(
+    name: str,
+    command: Sequence[str],
+    cwd: Path,
+    env: Dict[str, str],
+    log_file: Path,
+    timeout: float,
+) -> float:
     """Runs a command to the end with its output in `log_file`; returns the seconds it took."""
     log(f"{name}: {' '.join(str(c) for c in command)}  (cwd {cwd})")
     with open(log_file, "ab") as out:
         start = time.monotonic()
-        process = subprocess.Popen([str(c) for c in command], cwd=cwd, env=env, stdout=out,
-                                   stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(c) for c in command], cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
         try:
             code = process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             stop_process(process)
-            raise BenchError(f"{name} did not finish in {timeout:.0f} s; log {log_file}:\n"
-                             f"{tail(log_file)}")
+            raise BenchError(
+                f"{name} did not finish in {timeout:.0f} s; log {log_file}:\n{tail(log_file)}"
+            ) from None
         except BaseException:
             stop_process(process)
             raise

@@ -1,4 +1,5 @@
 """Perheneuvo's servers as `make run` starts them (bot.launcher.Stack), under load."""
+
 from __future__ import annotations
 
 import secrets
@@ -13,13 +14,22 @@ from scripts.bench.common import PERHENEUVO_MESSAGES, BenchError, log, tail
 from scripts.bench.load import measure_load
 from scripts.bench.processes import Descendants, memory_mb
 
-def bench_perheneuvo(model: Path, work: Path, counts: Dict[str, int],
-                     ready_timeout: float) -> Dict[str, Any]:
+
+def bench_perheneuvo(
+    model: Path, work: Path, counts: Dict[str, int], ready_timeout: float
+) -> Dict[str, Any]:
     rasa_port, actions_port = free_ports(2)
     logs = work / "logs-perheneuvo"
-    stack = Stack(Settings(rasa_port=rasa_port, actions_port=actions_port, model=model,
-                           tracker_db=logs / "conversations.db", api_token=secrets.token_hex(16)),
-                  log_dir=logs)
+    stack = Stack(
+        Settings(
+            rasa_port=rasa_port,
+            actions_port=actions_port,
+            model=model,
+            tracker_db=logs / "conversations.db",
+            api_token=secrets.token_hex(16),
+        ),
+        log_dir=logs,
+    )
     descendants = Descendants()
     try:
         log(f"perheneuvo: starting actions on {actions_port}, rasa on {rasa_port}")
@@ -27,9 +37,10 @@ def bench_perheneuvo(model: Path, work: Path, counts: Dict[str, int],
         try:
             stack.start(timeout=ready_timeout, web=False, telegram=False)
         except (RuntimeError, TimeoutError, OSError) as error:
-            raise BenchError(f"Perheneuvo did not start within {ready_timeout:.0f} s: {error}\n"
-                             + "\n".join(f"--- {p.name}:\n{tail(p)}"
-                                         for p in sorted(logs.glob("*.log")))) from error
+            raise BenchError(
+                f"Perheneuvo did not start within {ready_timeout:.0f} s: {error}\n"
+                + "\n".join(f"--- {p.name}:\n{tail(p)}" for p in sorted(logs.glob("*.log")))
+            ) from error
         startup = time.monotonic() - start
         log(f"perheneuvo: up in {startup:.1f} s")
         for process in stack.processes.values():
@@ -39,11 +50,15 @@ def bench_perheneuvo(model: Path, work: Path, counts: Dict[str, int],
         actions_memory = memory_mb(stack.processes["actions"].pid)
         for process in stack.processes.values():
             descendants.note(process.pid)
-        return {"startup_s": round(startup, 2), **figures,
-                "rasa_rss_mb": rasa_memory["rss_mb"], "rasa_peak_rss_mb": rasa_memory["peak_rss_mb"],
-                "rasa_processes": rasa_memory["processes"],
-                "actions_rss_mb": actions_memory["rss_mb"],
-                "actions_peak_rss_mb": actions_memory["peak_rss_mb"]}
+        return {
+            "startup_s": round(startup, 2),
+            **figures,
+            "rasa_rss_mb": rasa_memory["rss_mb"],
+            "rasa_peak_rss_mb": rasa_memory["peak_rss_mb"],
+            "rasa_processes": rasa_memory["processes"],
+            "actions_rss_mb": actions_memory["rss_mb"],
+            "actions_peak_rss_mb": actions_memory["peak_rss_mb"],
+        }
     finally:
         log("perheneuvo: stopping")
         for process in stack.processes.values():

@@ -1,4 +1,5 @@
 """Memory and CPU of process trees, read from /proc; ending stragglers a server left behind."""
+
 from __future__ import annotations
 
 import os
@@ -7,13 +8,14 @@ import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+
 def _stat(pid: int) -> Optional[Tuple[int, int]]:
     """(parent pid, start time in clock ticks) of a process, None if it is gone."""
     try:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
-    fields = text[text.rindex(")") + 2:].split()  # the name in (...) may contain spaces
+    fields = text[text.rindex(")") + 2 :].split()  # the name in (...) may contain spaces
     return int(fields[1]), int(fields[19])
 
 
@@ -23,7 +25,7 @@ def _cpu_ticks(pid: int) -> int:
         text = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return 0
-    fields = text[text.rindex(")") + 2:].split()
+    fields = text[text.rindex(")") + 2 :].split()
     return int(fields[11]) + int(fields[12])
 
 
@@ -82,9 +84,11 @@ def _status_kb(pid: int, field: str) -> int:
 def memory_mb(pid: int) -> Dict[str, Any]:
     """VmRSS of the process and its descendants in MB (VmHWM summed likewise, as 'peak')."""
     tree = process_tree(pid)
-    return {"rss_mb": round(sum(_status_kb(p, "VmRSS") for p in tree) / 1024, 1),
-            "peak_rss_mb": round(sum(_status_kb(p, "VmHWM") for p in tree) / 1024, 1),
-            "processes": len(tree)}
+    return {
+        "rss_mb": round(sum(_status_kb(p, "VmRSS") for p in tree) / 1024, 1),
+        "peak_rss_mb": round(sum(_status_kb(p, "VmHWM") for p in tree) / 1024, 1),
+        "processes": len(tree),
+    }
 
 
 class Descendants:

@@ -1,4 +1,5 @@
 """The production profile (`python -m deploy`) under load through nginx."""
+
 from __future__ import annotations
 
 import asyncio
@@ -7,6 +8,7 @@ from typing import Any, Dict
 
 from scripts.bench.common import CONCURRENT_CONVERSATIONS, PERHENEUVO_MESSAGES, BenchError, log
 from scripts.bench.processes import Descendants, OtherCpu, memory_mb
+
 
 def bench_production(counts: Dict[str, int], ready_timeout: float) -> Dict[str, Any]:
     """The production profile (`python -m deploy`: PostgreSQL, Redis, 2 Rasa servers and the
@@ -29,8 +31,10 @@ def bench_production(counts: Dict[str, int], ready_timeout: float) -> Dict[str, 
         warmup = Conversations(profile.url, 1, PERHENEUVO_MESSAGES, "bench-warmup")
         asyncio.run(warmup.run())
         result: Dict[str, Any] = {"startup_s": round(startup, 1)}
-        loads = {"hundred": (100, len(PERHENEUVO_MESSAGES)),
-                 "concurrent": (CONCURRENT_CONVERSATIONS, counts["messages_each"])}
+        loads = {
+            "hundred": (100, len(PERHENEUVO_MESSAGES)),
+            "concurrent": (CONCURRENT_CONVERSATIONS, counts["messages_each"]),
+        }
         for name, (conversations, each) in loads.items():
             log(f"production: {conversations} concurrent conversations x {each} messages")
             messages = [PERHENEUVO_MESSAGES[i % len(PERHENEUVO_MESSAGES)] for i in range(each)]
@@ -39,10 +43,14 @@ def bench_production(counts: Dict[str, int], ready_timeout: float) -> Dict[str, 
             start = time.perf_counter()
             asyncio.run(load.run())
             wall = time.perf_counter() - start
-            result[name] = {"conversations": conversations, "messages_each": each,
-                            **figures(list(load.answers.values()), wall),
-                            "retries": sum(load.retries.values()), "failed": len(load.failures),
-                            "other_cpu_pct": watch.percent()}
+            result[name] = {
+                "conversations": conversations,
+                "messages_each": each,
+                **figures(list(load.answers.values()), wall),
+                "retries": sum(load.retries.values()),
+                "failed": len(load.failures),
+                "other_cpu_pct": watch.percent(),
+            }
         pids = [profile.pid(f"rasa-{n + 1}") for n in range(profile.settings.rasa_servers)]
         result["rasa_rss_mb"] = [memory_mb(pid)["rss_mb"] for pid in pids if pid]
         if profile.process:
@@ -56,14 +64,18 @@ def bench_production(counts: Dict[str, int], ready_timeout: float) -> Dict[str, 
 
 
 def print_production(figures: Dict[str, Any]) -> None:
-    print("\nProduction profile (python -m deploy: nginx, 2 Rasa servers, PostgreSQL, Redis; "
-          "no fault):")
+    print(
+        "\nProduction profile (python -m deploy: nginx, 2 Rasa servers, PostgreSQL, Redis; "
+        "no fault):"
+    )
     print(f"  start-up until every server answers: {figures['startup_s']:.1f} s")
     for name in ("hundred", "concurrent"):
         f = figures[name]
-        print(f"  {f['conversations']} concurrent x {f['messages_each']} msgs through nginx: "
-              f"p50 {f.get('p50_ms')} ms, p95 {f.get('p95_ms')} ms, {f['msgs_per_s']} msg/s "
-              f"({f['retries']} retries, {f['failed']} failed, other processes' CPU "
-              f"{f['other_cpu_pct']} %)")
+        print(
+            f"  {f['conversations']} concurrent x {f['messages_each']} msgs through nginx: "
+            f"p50 {f.get('p50_ms')} ms, p95 {f.get('p95_ms')} ms, {f['msgs_per_s']} msg/s "
+            f"({f['retries']} retries, {f['failed']} failed, other processes' CPU "
+            f"{f['other_cpu_pct']} %)"
+        )
     sizes = " + ".join(f"{mb:.0f}" for mb in figures["rasa_rss_mb"])
     print(f"  Rasa servers' RSS after the load: {sizes} MB")

@@ -5,6 +5,7 @@
 Findings name file:line; errors make the exit status non-zero. Rasa's warnings about files
 staff do not edit (domain.yml, config.yml) are counted but shown only with --kaikki.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,9 +41,11 @@ def for_staff(finding: Finding) -> bool:
 
 
 def summary_counts(findings: List[Finding]) -> Dict[str, int]:
-    return {"errors": len(errors(findings)),
-            "warnings": sum(f.level == WARNING and for_staff(f) for f in findings),
-            "hidden": sum(not for_staff(f) for f in findings)}
+    return {
+        "errors": len(errors(findings)),
+        "warnings": sum(f.level == WARNING and for_staff(f) for f in findings),
+        "hidden": sum(not for_staff(f) for f in findings),
+    }
 
 
 def run(project: Project, show_all: bool = False) -> int:
@@ -55,8 +58,14 @@ def run(project: Project, show_all: bool = False) -> int:
             print(finding)
     counts = summary_counts(findings)
     print()
-    print(say("check.summary", seconds=f"{time.perf_counter() - started:.1f}".replace(".", ","),
-              errors=counts["errors"], warnings=counts["warnings"]))
+    print(
+        say(
+            "check.summary",
+            seconds=f"{time.perf_counter() - started:.1f}".replace(".", ","),
+            errors=counts["errors"],
+            warnings=counts["warnings"],
+        )
+    )
     if counts["hidden"] and not show_all:
         print(say("check.hidden", hidden=counts["hidden"]))
     print(say("check.failed" if counts["errors"] else "check.passed"))

@@ -7,6 +7,7 @@ place as a stand-in that imports the real module when it is first used, which ha
 when the data has stories. Everything else is Rasa's own code, run in the order of
 `rasa.cli.utils.validate_files`; a check that fails there fails here.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -51,7 +52,9 @@ def _captured(step: Callable[[], Any]) -> Tuple[Any, List[str]]:
         result = step()
     texts = []
     for warning in caught:
-        if "/rasa/" in warning.filename.replace("\\", "/") and issubclass(warning.category, UserWarning):
+        if "/rasa/" in warning.filename.replace("\\", "/") and issubclass(
+            warning.category, UserWarning
+        ):
             text = str(warning.message).strip()
             if text not in texts:
                 texts.append(text)
@@ -75,7 +78,8 @@ def check_with_rasa(project: Project) -> List[Finding]:
 
     try:
         importer = TrainingDataImporter.load_from_config(
-            str(project.config), str(project.domain), [str(project.data_dir)])
+            str(project.config), str(project.domain), [str(project.data_dir)]
+        )
         validator, loading = _captured(lambda: validator_class.from_importer(importer))
     except (RasaException, ValueError, OSError) as error:
         add(ERROR, [str(error)])
@@ -125,7 +129,11 @@ class _Locator:
                 line = _line_containing(path, term)
                 if line:
                     return self.project.relative(path), line
-        return (self.project.relative(files[0]), 0) if named else (self.project.relative(self.project.domain), 0)
+        return (
+            (self.project.relative(files[0]), 0)
+            if named
+            else (self.project.relative(self.project.domain), 0)
+        )
 
     def _terms(self, message: str) -> List[str]:
         """What to look for, most specific first: the text after the last colon (often the

@@ -1,5 +1,6 @@
 """The running bot: real servers on free ports. The session `bot` is shared; a test that
 stops a server, reloads the model or otherwise changes the bot starts its own (`own_bot`)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,9 +1,8 @@
 """Whole conversations through the REST channel, as a family writes them: contacts that find
 the right person, follow-ups that refer to what was said before, and municipalities outside
 the four regions named back honestly. Each conversation is one the answers once got wrong."""
-from __future__ import annotations
 
-import uuid
+from __future__ import annotations
 
 import pytest
 
@@ -21,25 +20,33 @@ def talk(chat):
 
 
 def test_and_there_and_who_is_there(talk):
-    first, second, third = talk("onko mikkelissä kohtaamispaikkaa", "entä pieksämäellä?",
-                                "kuka sielä on yhteyshenkilö")
+    first, second, third = talk(
+        "onko mikkelissä kohtaamispaikkaa", "entä pieksämäellä?", "kuka sielä on yhteyshenkilö"
+    )
     assert "Perhetalo" in first
     assert "Perheiden talo" in second and "Hanna Kokkonen" not in second
     assert "Hanna Kokkonen" in third and "040 359 8519" in third
     assert "Kainulainen" not in third and "Poikonen" not in third
 
 
-@pytest.mark.parametrize("place,person", [("kangasniemellä", "Hanna Kokkonen"),
-                                          ("seinäjoella", "Satu Mäki-Fossi"),
-                                          ("jyväskylässä", "Hanna Hämäläinen")])
+@pytest.mark.parametrize(
+    "place,person",
+    [
+        ("kangasniemellä", "Hanna Kokkonen"),
+        ("seinäjoella", "Satu Mäki-Fossi"),
+        ("jyväskylässä", "Hanna Hämäläinen"),
+    ],
+)
 def test_a_contact_person_wanted_in_any_region(talk, place, person):
     [answer] = talk(f"tarvitsen yhteyshenkilön, asun {place}")
     assert person in answer and "Kainulainen" not in answer and "En löydä" not in answer
 
 
 def test_somewhere_to_go_with_the_children_there(talk):
-    first, second = talk("mist saa apuu eroon? asun juval",
-                         "entä onko siel jotain paikkaa mihin vois mennä lasten kans")
+    first, second = talk(
+        "mist saa apuu eroon? asun juval",
+        "entä onko siel jotain paikkaa mihin vois mennä lasten kans",
+    )
     assert "Juva" in second and "toisin sanoin" not in second
 
 

@@ -9,6 +9,7 @@ One stack serves every test here: an API token beginning with "-", the Telegram 
 against the fake Bot API, which holds three messages before anything starts; Rasa and the
 front end are started together (Stack.start), as `make run` does.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -25,7 +26,7 @@ from bot.launcher import Stack
 from bot.probes import free_port
 from bot.settings import Settings
 from bot.telegram.texts import load_texts
-from tests.support import MODEL, ROOT
+from tests.support import MODEL
 from tests.support.telegram_fake_api import FakeBotApi
 
 pytestmark = pytest.mark.model
@@ -57,10 +58,16 @@ def started(tmp_path_factory) -> Iterator[Started]:
         api.queue_message(chat, text)
     logs = tmp_path_factory.mktemp("launch-faults")
     web_port = free_port()
-    settings = Settings(rasa_port=free_port(), actions_port=free_port(), model=MODEL,
-                        tracker_db=logs / "conversations.db", api_token=API_TOKEN,
-                        web_port=web_port, telegram_token=api.token,
-                        cors_origins=f"http://localhost:{web_port}")
+    settings = Settings(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        model=MODEL,
+        tracker_db=logs / "conversations.db",
+        api_token=API_TOKEN,
+        web_port=web_port,
+        telegram_token=api.token,
+        cors_origins=f"http://localhost:{web_port}",
+    )
     stack = Stack(settings, logs)
     with pytest.MonkeyPatch.context() as patch:
         for name in [n for n in os.environ if n.startswith("TELEGRAM_")]:
@@ -103,15 +110,17 @@ def test_updates_that_waited_during_the_start_get_real_answers(started):
 
 def test_rasa_answers_and_its_api_takes_the_token_beginning_with_a_dash(started):
     url = started.stack.rasa_url
-    reply = requests.post(f"{url}/webhooks/rest/webhook",
-                          json={"sender": "dash-token", "message": "Mikä on perhekeskus?"},
-                          timeout=60)
+    reply = requests.post(
+        f"{url}/webhooks/rest/webhook",
+        json={"sender": "dash-token", "message": "Mikä on perhekeskus?"},
+        timeout=60,
+    )
     assert reply.status_code == 200 and "perhekeskus" in reply.text.lower()
-    assert requests.get(f"{url}/status", params={"token": API_TOKEN},
-                        timeout=30).status_code == 200
+    assert requests.get(f"{url}/status", params={"token": API_TOKEN}, timeout=30).status_code == 200
     for wrong in (API_TOKEN[1:], "-", "wrong", API_TOKEN + "x"):
-        assert requests.get(f"{url}/status", params={"token": wrong},
-                            timeout=30).status_code == 401, wrong
+        assert (
+            requests.get(f"{url}/status", params={"token": wrong}, timeout=30).status_code == 401
+        ), wrong
     assert requests.get(f"{url}/status", timeout=30).status_code == 401
 
 

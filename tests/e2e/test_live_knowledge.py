@@ -2,6 +2,7 @@
 changed in knowledge/contacts.yml is given over the REST channel after `make reload`, the old
 one never again, and a broken file leaves the last good knowledge in force. The bot here runs
 on a copy of the project's knowledge/ and model, so the real files are never touched."""
+
 from __future__ import annotations
 
 import shutil
@@ -28,10 +29,14 @@ def running(tmp_path_factory):
     """The servers as `make run` starts them, reading a copy of knowledge/."""
     project = tmp_path_factory.mktemp("project")
     shutil.copytree(ROOT / "knowledge", project / "knowledge")
-    settings = Settings(rasa_port=free_port(), actions_port=free_port(),
-                        model=ROOT / "models" / "perheneuvo.tar.gz",
-                        tracker_db=project / "conversations.db", api_token=uuid.uuid4().hex,
-                        knowledge_dir=project / "knowledge")
+    settings = Settings(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        model=ROOT / "models" / "perheneuvo.tar.gz",
+        tracker_db=project / "conversations.db",
+        api_token=uuid.uuid4().hex,
+        knowledge_dir=project / "knowledge",
+    )
     stack = Stack(settings, project / "logs")
     try:
         stack.start(timeout=240, web=False, telegram=False)
@@ -42,23 +47,38 @@ def running(tmp_path_factory):
 
 def ask(stack: Stack, text: str, sender: str = "") -> str:
     """The bot's reply texts; a new conversation unless `sender` is given."""
-    reply = requests.post(f"{stack.rasa_url}/webhooks/rest/webhook", timeout=60,
-                          json={"sender": sender or f"live-{uuid.uuid4().hex[:8]}", "message": text})
+    reply = requests.post(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        timeout=60,
+        json={"sender": sender or f"live-{uuid.uuid4().hex[:8]}", "message": text},
+    )
     assert reply.status_code == 200, reply.text
     return "\n".join(r.get("text", "") for r in reply.json())
 
 
 def make_reload(project, stack: Stack) -> subprocess.CompletedProcess:
     return subprocess.run(
-        ["make", "--no-print-directory", "reload", f"PERHENEUVO_KNOWLEDGE_DIR={project / 'knowledge'}",
-         f"PERHENEUVO_RASA_URL={stack.rasa_url}", f"PERHENEUVO_API_TOKEN={stack.settings.api_token}",
-         f"PERHENEUVO_ACTIONS_URL={stack.actions_url}/webhook"],
-        cwd=ROOT, capture_output=True, text=True, timeout=600)
+        [
+            "make",
+            "--no-print-directory",
+            "reload",
+            f"PERHENEUVO_KNOWLEDGE_DIR={project / 'knowledge'}",
+            f"PERHENEUVO_RASA_URL={stack.rasa_url}",
+            f"PERHENEUVO_API_TOKEN={stack.settings.api_token}",
+            f"PERHENEUVO_ACTIONS_URL={stack.actions_url}/webhook",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
 
 
 def served_versions(stack: Stack):
-    return (requests.get(f"{stack.rasa_url}/webhooks/rest/knowledge", timeout=10).json(),
-            requests.get(f"{stack.actions_url}/knowledge", timeout=10).json())
+    return (
+        requests.get(f"{stack.rasa_url}/webhooks/rest/knowledge", timeout=10).json(),
+        requests.get(f"{stack.actions_url}/knowledge", timeout=10).json(),
+    )
 
 
 def test_a_changed_phone_number_reaches_families_and_a_broken_file_does_not(running):

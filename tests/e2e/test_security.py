@@ -1,5 +1,6 @@
 """Security and privacy of the running bot: token-only API, body limit, loopback servers,
 masked storage, retry-safe messages, never silence, no message text in the logs."""
+
 import json
 import sqlite3
 import uuid
@@ -20,26 +21,35 @@ def post(bot, body, **kwargs):
 
 def user_events(bot, sender):
     with sqlite3.connect(bot.settings.tracker_db) as db:
-        rows = db.execute("select data from events where sender_id = ? and type_name = 'user' "
-                          "order by id", (sender,)).fetchall()
+        rows = db.execute(
+            "select data from events where sender_id = ? and type_name = 'user' order by id",
+            (sender,),
+        ).fetchall()
     return [json.loads(data) for (data,) in rows]
 
 
 def test_http_api_needs_the_token(bot):
     assert requests.get(f"{bot.rasa_url}/status", timeout=10).status_code == 401
-    assert requests.get(f"{bot.rasa_url}/status", params={"token": "wrong"},
-                        timeout=10).status_code == 401
+    assert (
+        requests.get(f"{bot.rasa_url}/status", params={"token": "wrong"}, timeout=10).status_code
+        == 401
+    )
     token = bot.settings.api_token
-    assert requests.get(f"{bot.rasa_url}/status", params={"token": token},
-                        timeout=10).status_code == 200
+    assert (
+        requests.get(f"{bot.rasa_url}/status", params={"token": token}, timeout=10).status_code
+        == 200
+    )
 
 
 def refused_by_the_model_guard(reply: requests.Response) -> bool:
     """Rasa 3.6 answers a load_agent that raised with 500 "LoadingError" and the error's text;
     the text tells the guard's refusal (bot/model_files.py) from any other failure."""
     body = reply.json()
-    return (reply.status_code == 500 and body.get("reason") == "LoadingError"
-            and "models are loaded only from" in body.get("message", ""))
+    return (
+        reply.status_code == 500
+        and body.get("reason") == "LoadingError"
+        and "models are loaded only from" in body.get("message", "")
+    )
 
 
 def test_a_model_from_outside_models_is_not_loaded(bot, tmp_path):
@@ -48,12 +58,19 @@ def test_a_model_from_outside_models_is_not_loaded(bot, tmp_path):
     foreign = tmp_path / "foreign.tar.gz"
     foreign.write_bytes(Path(bot.settings.model).read_bytes())
     record(foreign)  # even with a matching recorded hash
-    reply = requests.put(f"{bot.rasa_url}/model", params={"token": token},
-                         json={"model_file": str(foreign)}, timeout=60)
+    reply = requests.put(
+        f"{bot.rasa_url}/model",
+        params={"token": token},
+        json={"model_file": str(foreign)},
+        timeout=60,
+    )
     assert refused_by_the_model_guard(reply), (reply.status_code, reply.text)
-    reply = requests.put(f"{bot.rasa_url}/model", params={"token": token},
-                         json={"model_server": {"url": "http://127.0.0.1:9/model.tar.gz"}},
-                         timeout=60)
+    reply = requests.put(
+        f"{bot.rasa_url}/model",
+        params={"token": token},
+        json={"model_server": {"url": "http://127.0.0.1:9/model.tar.gz"}},
+        timeout=60,
+    )
     assert refused_by_the_model_guard(reply), (reply.status_code, reply.text)
     assert rasa_status(bot) == served  # the same model is still served
     reply = post(bot, {"sender": "after-refusal", "message": "Mikä on perhekeskus?"})

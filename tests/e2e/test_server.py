@@ -1,4 +1,5 @@
 """End to end through the real servers: REST channel, actions, bad input, multi-turn flows."""
+
 import pytest
 
 pytestmark = pytest.mark.model
@@ -30,10 +31,18 @@ def test_safety_comes_first_even_with_a_question(chat):
     assert "080 005 005" in joined(replies)
 
 
-@pytest.mark.parametrize("message", [
-    "", "   ", "😀😀😀", "<script>alert(1)</script>", "<img src=x onerror=alert(1)>",
-    "hei\x00\x07\x1b[31m\u202e", None,
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "",
+        "   ",
+        "😀😀😀",
+        "<script>alert(1)</script>",
+        "<img src=x onerror=alert(1)>",
+        "hei\x00\x07\x1b[31m\u202e",
+        None,
+    ],
+)
 def test_bad_input_gets_a_clear_reply_and_the_conversation_goes_on(chat, message):
     replies = chat(message)
     assert replies and all(r.get("text", "").strip() for r in replies)
@@ -47,10 +56,16 @@ def test_very_long_message_is_cut_with_a_note(chat):
     assert "perhekeskus" in joined(chat("Mikä on perhekeskus?")).lower()
 
 
-@pytest.mark.parametrize("body", [
-    [1, 2], {"message": "hei"}, {"sender": "", "message": "hei"},
-    {"sender": "x", "message": 5}, {"sender": "x" * 500, "message": "hei"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        [1, 2],
+        {"message": "hei"},
+        {"sender": "", "message": "hei"},
+        {"sender": "x", "message": 5},
+        {"sender": "x" * 500, "message": "hei"},
+    ],
+)
 def test_malformed_requests_get_400_not_500(chat, body):
     reply = chat(body, raw=True)
     assert reply.status_code == 400 and "error" in reply.json()
@@ -59,8 +74,12 @@ def test_malformed_requests_get_400_not_500(chat, body):
 def test_invalid_json_gets_400(bot):
     import requests
 
-    reply = requests.post(f"{bot.rasa_url}/webhooks/rest/webhook", data=b"{not json",
-                          headers={"Content-Type": "application/json"}, timeout=30)
+    reply = requests.post(
+        f"{bot.rasa_url}/webhooks/rest/webhook",
+        data=b"{not json",
+        headers={"Content-Type": "application/json"},
+        timeout=30,
+    )
     assert reply.status_code == 400
 
 

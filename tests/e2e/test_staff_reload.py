@@ -2,6 +2,7 @@
 answer text is served afterwards and a conversation started before the reload continues.
 On a stack of its own: the shared `bot` keeps its model. The checks without a server are in
 tests/unit/test_staff_reload.py."""
+
 from __future__ import annotations
 
 import os
@@ -21,11 +22,24 @@ from tests.support import chat_with, rasa_status
 ANSWER_START = "Erokahvila on vertaistuellista toimintaa"
 
 
-def make_reload(model: str, url: str, token: str, actions_url: str = "") -> subprocess.CompletedProcess:
-    return subprocess.run(["make", "--no-print-directory", "reload", f"MALLI={model}",
-                           f"PERHENEUVO_RASA_URL={url}", f"PERHENEUVO_API_TOKEN={token}",
-                           f"PERHENEUVO_ACTIONS_URL={actions_url}/webhook"],
-                          cwd=ROOT, capture_output=True, text=True, timeout=900)
+def make_reload(
+    model: str, url: str, token: str, actions_url: str = ""
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [
+            "make",
+            "--no-print-directory",
+            "reload",
+            f"MALLI={model}",
+            f"PERHENEUVO_RASA_URL={url}",
+            f"PERHENEUVO_API_TOKEN={token}",
+            f"PERHENEUVO_ACTIONS_URL={actions_url}/webhook",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +52,9 @@ def changed_model(tmp_path_factory):
     work = tmp_path_factory.mktemp("changed-project")
     for part in ("config.yml", "domain.yml", "data"):
         source = ROOT / part
-        shutil.copytree(source, work / part) if source.is_dir() else shutil.copy2(source, work / part)
+        shutil.copytree(source, work / part) if source.is_dir() else shutil.copy2(
+            source, work / part
+        )
     marker = f"(päivitetty {uuid.uuid4().hex[:8]})"
     answer = work / "data" / "faq" / "erokahvila.yml"
     source = answer.read_text(encoding="utf-8")
@@ -46,15 +62,37 @@ def changed_model(tmp_path_factory):
     answer.write_text(source.replace(ANSWER_START, f"{ANSWER_START} {marker}", 1), encoding="utf-8")
     name = f"staff-test-{uuid.uuid4().hex[:8]}"
     model = ROOT / "models" / f"{name}.tar.gz"
-    env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_CACHE_DIRECTORY=str(work / ".rasa" / "cache"),
-               TF_CPP_MIN_LOG_LEVEL="2")
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        RASA_CACHE_DIRECTORY=str(work / ".rasa" / "cache"),
+        TF_CPP_MIN_LOG_LEVEL="2",
+    )
     try:
         trained = subprocess.run(
-            [str(Path(sys.executable).parent / "rasa"), "train", "--config", "config.yml",
-             "--domain", "domain.yml", "--data", "data", "--out", str(ROOT / "models"),
-             "--fixed-model-name", name], cwd=work, env=env, capture_output=True, text=True,
-            timeout=1200)
-        assert trained.returncode == 0 and model.exists(), trained.stdout[-3000:] + trained.stderr[-3000:]
+            [
+                str(Path(sys.executable).parent / "rasa"),
+                "train",
+                "--config",
+                "config.yml",
+                "--domain",
+                "domain.yml",
+                "--data",
+                "data",
+                "--out",
+                str(ROOT / "models"),
+                "--fixed-model-name",
+                name,
+            ],
+            cwd=work,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
+        assert trained.returncode == 0 and model.exists(), (
+            trained.stdout[-3000:] + trained.stderr[-3000:]
+        )
         record(model)  # what `make train` does after training
         yield model, marker
     finally:
@@ -68,12 +106,16 @@ def test_make_reload_serves_the_new_answer_and_the_conversation_goes_on(own_bot,
     model, marker = changed_model
     token = bot.settings.api_token
     original = rasa_status(bot)
-    assert "Missä kunnassa asut" in " ".join(r["text"] for r in chat("keneen voisin ottaa yhteyttä"))
+    assert "Missä kunnassa asut" in " ".join(
+        r["text"] for r in chat("keneen voisin ottaa yhteyttä")
+    )
     assert marker not in " ".join(r["text"] for r in chat("Mikä on erokahvila?"))
     try:
         refused = make_reload(f"models/{model.name}", bot.rasa_url, "wrong-token")
         assert refused.returncode != 0 and "ei hyväksynyt avainta" in refused.stdout
-        outside = make_reload(str(Path(bot.settings.tracker_db).parent / "x.tar.gz"), bot.rasa_url, token)
+        outside = make_reload(
+            str(Path(bot.settings.tracker_db).parent / "x.tar.gz"), bot.rasa_url, token
+        )
         assert outside.returncode != 0 and "ei ole kansiossa models/" in outside.stdout
 
         result = make_reload(f"models/{model.name}", bot.rasa_url, token, bot.actions_url)

@@ -1,7 +1,9 @@
 """End-to-end tests of the Telegram front end: the real `python -m bot.telegram` process talks
-real HTTP to a fake Telegram Bot API on loopback (tests/support/telegram_fake_api.py), and, in the tests
-marked `model`, to the real Rasa server with the trained model (the session `bot` fixture).
+real HTTP to a fake Telegram Bot API on loopback (tests/support/telegram_fake_api.py), and, in
+the tests marked `model`, to the real Rasa server with the trained model (the session `bot`
+fixture).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -56,11 +58,21 @@ def front_end(log: Path, rasa_url: str, ready: str = "polling", **env: str) -> I
     """`python -m bot.telegram` against a new fake Bot API, as the launcher starts it."""
     api = FakeBotApi().start()
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    environment.update(TELEGRAM_BOT_TOKEN=api.token, TELEGRAM_API_BASE_URL=api.base_url,
-                       PERHENEUVO_RASA_URL=rasa_url, PERHENEUVO_SENDER_KEY=SENDER_KEY, **env)
+    environment.update(
+        TELEGRAM_BOT_TOKEN=api.token,
+        TELEGRAM_API_BASE_URL=api.base_url,
+        PERHENEUVO_RASA_URL=rasa_url,
+        PERHENEUVO_SENDER_KEY=SENDER_KEY,
+        **env,
+    )
     with open(log, "ab") as output:
-        process = subprocess.Popen([sys.executable, "-m", "bot.telegram"], cwd=ROOT,
-                                   env=environment, stdout=output, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.telegram"],
+            cwd=ROOT,
+            env=environment,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     running = FrontEnd(api, process, log)
     try:
         deadline = time.monotonic() + WAIT
@@ -97,16 +109,21 @@ def rest_answers(rasa_url: str, messages: List[str]) -> List[List[str]]:
     sender = f"reference-{random.randint(0, 10**9)}"
     answers = []
     for message in messages:
-        reply = requests.post(f"{rasa_url}/webhooks/rest/webhook",
-                              json={"sender": sender, "message": message}, timeout=60)
+        reply = requests.post(
+            f"{rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": message},
+            timeout=60,
+        )
         answers.append([item["text"] for item in reply.json() if item.get("text")])
     return answers
 
 
 def tracker(bot, sender: str, include: str = "AFTER_RESTART") -> Dict[str, Any]:
-    reply = requests.get(f"{bot.rasa_url}/conversations/{sender}/tracker",
-                         params={"include_events": include, "token": bot.settings.api_token},
-                         timeout=30)
+    reply = requests.get(
+        f"{bot.rasa_url}/conversations/{sender}/tracker",
+        params={"include_events": include, "token": bot.settings.api_token},
+        timeout=30,
+    )
     assert reply.status_code == 200, reply.text
     return reply.json()
 
@@ -192,8 +209,13 @@ def test_logs_hold_no_message_text(telegram):
     telegram.api.wait_for("sendMessage", chat, timeout=WAIT)
     log = telegram.log_text()
     assert "Telegram front end: long polling" in log
-    for private in ("Salainen huoli", "Mikä on Perheneuvo", "Mikkeli", str(chat),
-                    telegram.api.token):
+    for private in (
+        "Salainen huoli",
+        "Mikä on Perheneuvo",
+        "Mikkeli",
+        str(chat),
+        telegram.api.token,
+    ):
         assert private not in log
 
 
@@ -203,11 +225,30 @@ def test_logs_hold_no_message_text(telegram):
 def test_a_photo_gets_the_text_only_reply(telegram_without_rasa):
     api = telegram_without_rasa.api
     chat = _new_chat()
-    api.queue_message(chat, photo=[{"file_id": "AgAD", "file_unique_id": "AQAD", "width": 800,
-                                    "height": 600, "file_size": 51234}])
-    api.queue_message(chat, sticker={"file_id": "CAAC", "file_unique_id": "AgAD", "width": 512,
-                                     "height": 512, "is_animated": False, "is_video": False,
-                                     "type": "regular"})
+    api.queue_message(
+        chat,
+        photo=[
+            {
+                "file_id": "AgAD",
+                "file_unique_id": "AQAD",
+                "width": 800,
+                "height": 600,
+                "file_size": 51234,
+            }
+        ],
+    )
+    api.queue_message(
+        chat,
+        sticker={
+            "file_id": "CAAC",
+            "file_unique_id": "AgAD",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "type": "regular",
+        },
+    )
     sent = api.wait_for("sendMessage", chat, count=2, timeout=WAIT, settle=0.5)
     assert [call["text"] for call in sent] == [TEXTS.text_only, TEXTS.text_only]
 
@@ -240,9 +281,14 @@ def test_webhook_mode_accepts_only_posts_with_the_secret(tmp_path):
     port, secret = free_port(), "webhook_secret-123"
     url = f"http://127.0.0.1:{port}/telegram-hook"
     rasa = StartupOnlyRasa().start()
-    with front_end(tmp_path / "telegram.log", rasa.url, ready="webhook",
-                   TELEGRAM_WEBHOOK_URL=url, TELEGRAM_WEBHOOK_SECRET=secret,
-                   TELEGRAM_WEBHOOK_PORT=str(port)) as running:
+    with front_end(
+        tmp_path / "telegram.log",
+        rasa.url,
+        ready="webhook",
+        TELEGRAM_WEBHOOK_URL=url,
+        TELEGRAM_WEBHOOK_SECRET=secret,
+        TELEGRAM_WEBHOOK_PORT=str(port),
+    ) as running:
         rasa.stop()
         [registered] = running.api.calls_of("setWebhook")
         assert registered["url"] == url and registered["secret_token"] == secret
@@ -250,9 +296,12 @@ def test_webhook_mode_accepts_only_posts_with_the_secret(tmp_path):
         update = json.dumps({"update_id": 1, "message": running.api.message(chat, "/start")})
 
         def post(headers: Dict[str, str]) -> int:
-            request = urllib.request.Request(url, data=update.encode(), method="POST",
-                                             headers={"Content-Type": "application/json",
-                                                      **headers})
+            request = urllib.request.Request(
+                url,
+                data=update.encode(),
+                method="POST",
+                headers={"Content-Type": "application/json", **headers},
+            )
             for _ in range(100):  # the server may still be starting
                 try:
                     with urllib.request.urlopen(request, timeout=10) as reply:
@@ -274,8 +323,17 @@ def test_webhook_mode_accepts_only_posts_with_the_secret(tmp_path):
 
 def test_webhook_mode_without_a_secret_does_not_start():
     environment = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    environment.update(TELEGRAM_BOT_TOKEN="1:abc", PERHENEUVO_SENDER_KEY=SENDER_KEY,
-                       TELEGRAM_WEBHOOK_URL="https://perheneuvo.example.fi/telegram")
-    result = subprocess.run([sys.executable, "-m", "bot.telegram"], cwd=ROOT, env=environment,
-                            capture_output=True, text=True, timeout=120)
+    environment.update(
+        TELEGRAM_BOT_TOKEN="1:abc",
+        PERHENEUVO_SENDER_KEY=SENDER_KEY,
+        TELEGRAM_WEBHOOK_URL="https://perheneuvo.example.fi/telegram",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.telegram"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2 and "TELEGRAM_WEBHOOK_SECRET" in result.stderr

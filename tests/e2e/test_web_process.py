@@ -1,5 +1,6 @@
 """`python -m bot.web` as a process, as `make run` starts it; no model or browser needed.
 The web server's pages and headers are tested in process in tests/unit/test_web_server.py."""
+
 from __future__ import annotations
 
 import subprocess
@@ -14,8 +15,9 @@ RASA_URL = "http://localhost:5005"
 
 def test_python_dash_m_bot_web_serves_the_demo_page():
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "bot.web", "--port", str(port),
-                                "--rasa-url", RASA_URL], cwd=ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.web", "--port", str(port), "--rasa-url", RASA_URL], cwd=ROOT
+    )
     try:
         deadline = time.monotonic() + 30
         while True:

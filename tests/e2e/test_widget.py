@@ -5,6 +5,7 @@ The browser never leaves this machine: every host name except localhost resolves
 so "Poistu nopeasti" really navigates to its default neutral site (https://www.google.fi/)
 without any network traffic, and the test sees the address the page was replaced with.
 """
+
 from __future__ import annotations
 
 import json
@@ -42,11 +43,19 @@ FALLBACK_MARK = "toisin sanoin"
 def browser(tmp_path_factory):
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
-    for flag in ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                 "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-                 f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"]:
+    for flag in [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+    ]:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
@@ -64,9 +73,12 @@ class Widget:
 
     def load(self) -> "Widget":
         self.driver.get(self.url)
-        self.wait(lambda: self.driver.execute_script(
-            "const h = document.querySelector('perheneuvo-chat');"
-            "return !!(h && h.shadowRoot && !h.shadowRoot.querySelector('.pn-root').hidden);"))
+        self.wait(
+            lambda: self.driver.execute_script(
+                "const h = document.querySelector('perheneuvo-chat');"
+                "return !!(h && h.shadowRoot && !h.shadowRoot.querySelector('.pn-root').hidden);"
+            )
+        )
         return self
 
     def wait(self, condition, timeout: float = WAIT, message: str = ""):
@@ -83,7 +95,8 @@ class Widget:
     def js(self, body: str, *args: Any) -> Any:
         """Runs `body` with `root` bound to the widget's shadow root."""
         return self.driver.execute_script(
-            "const root = document.querySelector('perheneuvo-chat').shadowRoot;" + body, *args)
+            "const root = document.querySelector('perheneuvo-chat').shadowRoot;" + body, *args
+        )
 
     def is_open(self) -> bool:
         return self.js("return !root.querySelector('.pn-window').hidden;")
@@ -97,11 +110,15 @@ class Widget:
         return self.driver.execute_script(
             "const h = document.querySelector('perheneuvo-chat');"
             "const a = h.shadowRoot.activeElement;"
-            "return document.activeElement === h && a ? a.className || a.tagName : '';")
+            "return document.activeElement === h && a ? a.className || a.tagName : '';"
+        )
 
     def texts(self, who: str) -> List[str]:
-        return self.js("return [...root.querySelectorAll('.pn-msg-' + arguments[0] + ' .pn-text')]"
-                       ".map(n => n.textContent);", who)
+        return self.js(
+            "return [...root.querySelectorAll('.pn-msg-' + arguments[0] + ' .pn-text')]"
+            ".map(n => n.textContent);",
+            who,
+        )
 
     def ask(self, text: str) -> None:
         before = len(self.texts("bot"))
@@ -112,8 +129,10 @@ class Widget:
 
     def wait_for_bot(self, before: int) -> List[str]:
         """Waits until a bot message beyond the first `before` arrives and the typing stops."""
-        self.wait(lambda: len(self.texts("bot")) > before and not self.typing(),
-                  message="no answer from the bot")
+        self.wait(
+            lambda: len(self.texts("bot")) > before and not self.typing(),
+            message="no answer from the bot",
+        )
         return self.texts("bot")[before:]
 
     def typing(self) -> bool:
@@ -123,8 +142,9 @@ class Widget:
         return self.find_all(".pn-replies .pn-reply")
 
     def stored(self) -> Dict[str, Any]:
-        raw = self.driver.execute_script("return sessionStorage.getItem(arguments[0]);",
-                                         STORAGE_KEY)
+        raw = self.driver.execute_script(
+            "return sessionStorage.getItem(arguments[0]);", STORAGE_KEY
+        )
         return json.loads(raw) if raw else {}
 
     def press(self, *keys: str, pause: float = 0.0) -> None:
@@ -156,7 +176,7 @@ def open_widget(browser, bot) -> Widget:
 
 def no_alert(driver) -> bool:
     try:
-        driver.switch_to.alert
+        _alert = driver.switch_to.alert  # raises when there is none
     except NoAlertPresentException:
         return True
     return False
@@ -175,16 +195,20 @@ def test_opening_greets_in_finnish_and_puts_focus_in_the_input(widget):
     assert "pn-input" in widget.focused()
     greeting = widget.texts("bot")
     assert len(greeting) == 1 and greeting[0].startswith("Hei!") and "112" in greeting[0]
-    assert widget.find(".pn-privacy a").get_attribute("href") == \
-        widget.url.rstrip("/") + "/tietosuoja.html"
+    assert (
+        widget.find(".pn-privacy a").get_attribute("href")
+        == widget.url.rstrip("/") + "/tietosuoja.html"
+    )
 
 
 def test_question_gets_an_answer_while_the_typing_indicator_shows(widget):
     widget.open()
     # Slow the network down so that the indicator is certainly on screen for a while.
     widget.driver.execute_cdp_cmd("Network.enable", {})
-    widget.driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
-        "offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1})
+    widget.driver.execute_cdp_cmd(
+        "Network.emulateNetworkConditions",
+        {"offline": False, "latency": 1500, "downloadThroughput": -1, "uploadThroughput": -1},
+    )
     try:
         field = widget.find(".pn-input")
         field.send_keys(QUESTION + Keys.ENTER)
@@ -193,8 +217,10 @@ def test_question_gets_an_answer_while_the_typing_indicator_shows(widget):
         assert widget.texts("user") == [QUESTION]
         answer = widget.wait_for_bot(1)
     finally:
-        widget.driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
-            "offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1})
+        widget.driver.execute_cdp_cmd(
+            "Network.emulateNetworkConditions",
+            {"offline": False, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1},
+        )
     assert "perhekeskus" in " ".join(answer).lower()
     assert field.get_attribute("value") == ""
     log = widget.find(".pn-log")
@@ -220,8 +246,9 @@ def test_quick_reply_button_works_from_the_keyboard(widget):
     widget.ask(VAGUE)
     widget.wait(lambda: widget.reply_buttons(), message="the vague message got no buttons")
     # From the input, Shift+Tab goes back to the last quick-reply button.
-    ActionChains(widget.driver).key_down(Keys.SHIFT).send_keys(Keys.TAB) \
-        .key_up(Keys.SHIFT).perform()
+    ActionChains(widget.driver).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(
+        Keys.SHIFT
+    ).perform()
     assert "pn-reply" in widget.focused()
     title = widget.js("return root.activeElement.textContent;")
     assert widget.js("return getComputedStyle(root.activeElement).outlineStyle;") != "none"
@@ -243,9 +270,11 @@ def test_start_over_clears_the_window_and_resets_the_server_conversation(widget,
     assert "pn-input" in widget.focused()
 
     def server_restarted() -> bool:
-        reply = requests.get(f"{bot.rasa_url}/conversations/{old_sender}/tracker",
-                             params={"token": bot.settings.api_token, "include_events": "ALL"},
-                             timeout=10)
+        reply = requests.get(
+            f"{bot.rasa_url}/conversations/{old_sender}/tracker",
+            params={"token": bot.settings.api_token, "include_events": "ALL"},
+            timeout=10,
+        )
         return any(e.get("event") == "restart" for e in reply.json().get("events", []))
 
     widget.wait(server_restarted, message="the old conversation was not restarted in Rasa")
@@ -272,8 +301,11 @@ def test_each_message_carries_the_id_the_server_records_for_safe_retries(widget,
     widget.ask(QUESTION)
     stored = widget.stored()
     ids = [m["id"] for m in stored["messages"] if m["who"] == "user"]
-    tracker = requests.get(f"{bot.rasa_url}/conversations/{stored['sender']}/tracker",
-                           params={"token": bot.settings.api_token}, timeout=10).json()
+    tracker = requests.get(
+        f"{bot.rasa_url}/conversations/{stored['sender']}/tracker",
+        params={"token": bot.settings.api_token},
+        timeout=10,
+    ).json()
     assert [e.get("message_id") for e in tracker["events"] if e["event"] == "user"] == ids
     assert len(ids[0]) == 32
 
@@ -334,19 +366,29 @@ def test_html_in_a_message_is_shown_as_plain_text(widget):
 
 
 def test_bot_text_becomes_text_and_safe_links_only(widget):
-    text = ("<b>lihava</b> <img src=x onerror=alert(1)> javascript:alert(1) "
-            "Nollalinja 080 005 005, puh. 044 123 4567 tai +358 40 123 4567. "
-            "Hätätilanteessa soita 112. Maksu 1 112 euroa 14.8.2019. "
-            "Sähköposti etunimi.sukunimi@example.fi, lisää: https://example.fi/polku?a=1. Kiitos!")
+    text = (
+        "<b>lihava</b> <img src=x onerror=alert(1)> javascript:alert(1) "
+        "Nollalinja 080 005 005, puh. 044 123 4567 tai +358 40 123 4567. "
+        "Hätätilanteessa soita 112. Maksu 1 112 euroa 14.8.2019. "
+        "Sähköposti etunimi.sukunimi@example.fi, lisää: https://example.fi/polku?a=1. Kiitos!"
+    )
     widget.driver.execute_script(
         "sessionStorage.setItem(arguments[0], JSON.stringify({sender: 'web-test', open: true,"
-        " messages: [{who: 'bot', text: arguments[1], buttons: []}]}));", STORAGE_KEY, text)
+        " messages: [{who: 'bot', text: arguments[1], buttons: []}]}));",
+        STORAGE_KEY,
+        text,
+    )
     widget.load()
-    assert widget.texts("bot") == [text.replace("https://example.fi/polku?a=1",
-                                                "https://example.fi/polku?a=1"
-                                                " (avautuu uuteen välilehteen)")]
-    links = widget.js("return [...root.querySelectorAll('.pn-msg-bot a')]"
-                      ".map(a => [a.getAttribute('href'), a.firstChild.textContent]);")
+    assert widget.texts("bot") == [
+        text.replace(
+            "https://example.fi/polku?a=1",
+            "https://example.fi/polku?a=1 (avautuu uuteen välilehteen)",
+        )
+    ]
+    links = widget.js(
+        "return [...root.querySelectorAll('.pn-msg-bot a')]"
+        ".map(a => [a.getAttribute('href'), a.firstChild.textContent]);"
+    )
     assert links == [
         ["tel:080005005", "080 005 005"],
         ["tel:0441234567", "044 123 4567"],
@@ -356,16 +398,20 @@ def test_bot_text_becomes_text_and_safe_links_only(widget):
         ["https://example.fi/polku?a=1", "https://example.fi/polku?a=1"],
     ]
     assert widget.js("return root.querySelectorAll('b, img, script').length;") == 0
-    assert widget.js("return root.querySelector('.pn-msg-bot a[href^=\"https\"]').rel;") == \
-        "noopener noreferrer"
+    assert (
+        widget.js("return root.querySelector('.pn-msg-bot a[href^=\"https\"]').rel;")
+        == "noopener noreferrer"
+    )
     assert no_alert(widget.driver)
 
 
 def test_contact_answer_has_phone_and_email_links(widget):
     widget.open()
     widget.ask("keneen otan yhteyttä kangasniemellä")
-    links = widget.js("return [...root.querySelectorAll('.pn-msg-bot a')]"
-                      ".map(a => [a.getAttribute('href'), a.textContent]);")
+    links = widget.js(
+        "return [...root.querySelectorAll('.pn-msg-bot a')]"
+        ".map(a => [a.getAttribute('href'), a.textContent]);"
+    )
     phones = [(href, shown) for href, shown in links if href.startswith("tel:")]
     emails = [(href, shown) for href, shown in links if href.startswith("mailto:")]
     assert phones and emails
@@ -407,8 +453,9 @@ def test_unreachable_server_names_112_and_keeps_the_message_for_a_retry(browser,
 def test_every_control_is_labelled_and_reachable_by_tab_with_a_visible_focus(widget):
     widget.open()
     widget.ask(VAGUE)
-    controls = [c for c in widget.find_all("button:not([hidden]), input, a, [tabindex]")
-                if c.is_displayed()]
+    controls = [
+        c for c in widget.find_all("button:not([hidden]), input, a, [tabindex]") if c.is_displayed()
+    ]
     assert len(controls) >= 6, "the window shows too few controls to check"
     for control in controls:
         assert control.accessible_name.strip(), control.get_attribute("outerHTML")
@@ -422,8 +469,10 @@ def test_every_control_is_labelled_and_reachable_by_tab_with_a_visible_focus(wid
         name = widget.focused()
         if not name:
             break
-        outline = widget.js("const s = getComputedStyle(root.activeElement);"
-                            "return [s.outlineStyle, parseFloat(s.outlineWidth)];")
+        outline = widget.js(
+            "const s = getComputedStyle(root.activeElement);"
+            "return [s.outlineStyle, parseFloat(s.outlineWidth)];"
+        )
         assert outline[0] != "none" and outline[1] >= 2, name
         reached.append(name)
     for expected in ["pn-exit", "pn-restart", "pn-log", "pn-reply", "pn-input", "pn-send"]:
@@ -452,13 +501,18 @@ def test_rendered_text_has_enough_contrast(widget):
         assert contrast_ratio(colour, background) >= 4.5, (name, colour, background)
 
 
-@pytest.mark.parametrize("width, height, scale", [
-    (360, 640, 1),  # a small phone
-    (640, 400, 2),  # a 1280 x 800 screen at 200 % zoom
-])
+@pytest.mark.parametrize(
+    "width, height, scale",
+    [
+        (360, 640, 1),  # a small phone
+        (640, 400, 2),  # a 1280 x 800 screen at 200 % zoom
+    ],
+)
 def test_small_screen_and_zoom_keep_everything_usable(widget, width, height, scale):
-    widget.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", {
-        "width": width, "height": height, "deviceScaleFactor": scale, "mobile": False})
+    widget.driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": scale, "mobile": False},
+    )
     try:
         widget.load()
         launcher = widget.find(".pn-launcher")
@@ -466,19 +520,25 @@ def test_small_screen_and_zoom_keep_everything_usable(widget, width, height, sca
         widget.open()
         widget.ask("keneen otan yhteyttä kangasniemellä")  # a long answer
         sizes = widget.driver.execute_script(
-            "return [document.documentElement.scrollWidth, innerWidth, innerHeight];")
+            "return [document.documentElement.scrollWidth, innerWidth, innerHeight];"
+        )
         assert sizes[0] <= sizes[1], "the page scrolls sideways"
         for css in [".pn-input", ".pn-send", ".pn-exit", ".pn-close"]:
-            box = widget.js("const r = root.querySelector(arguments[0]).getBoundingClientRect();"
-                            "const hit = root.elementFromPoint(r.x + r.width / 2,"
-                            "                                 r.y + r.height / 2);"
-                            "return [r.left, r.top, r.right, r.bottom,"
-                            "        hit === root.querySelector(arguments[0])];", css)
+            box = widget.js(
+                "const r = root.querySelector(arguments[0]).getBoundingClientRect();"
+                "const hit = root.elementFromPoint(r.x + r.width / 2,"
+                "                                 r.y + r.height / 2);"
+                "return [r.left, r.top, r.right, r.bottom,"
+                "        hit === root.querySelector(arguments[0])];",
+                css,
+            )
             left, top, right, bottom, on_top = box
             assert left >= 0 and top >= 0 and right <= sizes[1] and bottom <= sizes[2], css
             assert on_top, f"{css} is covered"
-        log = widget.js("const l = root.querySelector('.pn-log');"
-                        "return [l.scrollWidth, l.clientWidth, l.clientHeight];")
+        log = widget.js(
+            "const l = root.querySelector('.pn-log');"
+            "return [l.scrollWidth, l.clientWidth, l.clientHeight];"
+        )
         assert log[0] <= log[1] and log[2] >= 50, "the messages have no room"
     finally:
         widget.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
@@ -491,11 +551,15 @@ def test_page_loads_nothing_from_other_sites_and_breaks_no_policy(widget, bot):
     widget.open()
     widget.ask(QUESTION)
     urls = widget.driver.execute_script(
-        "return performance.getEntriesByType('resource').map(e => e.name);")
+        "return performance.getEntriesByType('resource').map(e => e.name);"
+    )
     allowed = (widget.url.rstrip("/"), bot.rasa_url.replace("127.0.0.1", "localhost"))
     assert urls and all(url.startswith(allowed) for url in urls), urls
-    problems = [entry["message"] for entry in widget.driver.get_log("browser")
-                if entry["level"] in ("SEVERE", "WARNING")]
+    problems = [
+        entry["message"]
+        for entry in widget.driver.get_log("browser")
+        if entry["level"] in ("SEVERE", "WARNING")
+    ]
     assert problems == []
 
 
@@ -515,9 +579,15 @@ def test_a_sender_id_is_random_per_tab(widget):
 
 
 def _preflight(bot, origin: str) -> requests.Response:
-    return requests.options(f"{bot.rasa_url}/webhooks/rest/webhook", timeout=10, headers={
-        "Origin": origin, "Access-Control-Request-Method": "POST",
-        "Access-Control-Request-Headers": "content-type"})
+    return requests.options(
+        f"{bot.rasa_url}/webhooks/rest/webhook",
+        timeout=10,
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
 
 
 def test_rasa_lets_every_configured_origin_send_messages(bot):

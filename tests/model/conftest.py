@@ -1,4 +1,5 @@
 """The trained model in this process (marked `model` by tests/conftest.py)."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,6 +1,7 @@
 """The trained model: held-out accuracy, the safety rule, fallback and out-of-scope. On the
 real data and model; the two checks of the real test data that need no model (held-out
 questions not in the training data, at least 30 safety phrasings) are kept beside them."""
+
 import glob
 import re
 
@@ -12,7 +13,9 @@ from tests import heldout_eval
 from tests.support import ROOT
 
 pytestmark = pytest.mark.model
-SAFETY = yaml.safe_load((ROOT / "tests" / "data" / "safety_phrasings.yml").read_text(encoding="utf-8"))
+SAFETY = yaml.safe_load(
+    (ROOT / "tests" / "data" / "safety_phrasings.yml").read_text(encoding="utf-8")
+)
 
 
 def _normal(text):
@@ -23,7 +26,9 @@ def test_heldout_questions_are_not_in_the_training_data():
     training = set()
     for path in glob.glob(str(ROOT / "data" / "**" / "*.yml"), recursive=True):
         for block in yaml.safe_load(open(path, encoding="utf-8")).get("nlu", []):
-            training |= {_normal(line[2:]) for line in block.get("examples", "").splitlines() if line.strip()}
+            training |= {
+                _normal(line[2:]) for line in block.get("examples", "").splitlines() if line.strip()
+            }
     questions = heldout_eval.load_questions()
     assert len(questions) >= 150
     overlap = [q["text"] for q in questions if _normal(q["text"]) in training]
@@ -47,9 +52,14 @@ def test_ordinary_questions_do_not_trigger_the_safety_answer(parse, text):
     assert not parse(text)["intent"]["name"].startswith("crisis_")
 
 
-@pytest.mark.parametrize("text", [
-    "mikä on huomenna sää jyväskylässä", "kuka voitti jääkiekon mm-kultaa", "anna resepti pullaan",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mikä on huomenna sää jyväskylässä",
+        "kuka voitti jääkiekon mm-kultaa",
+        "anna resepti pullaan",
+    ],
+)
 def test_out_of_scope_is_not_answered_with_an_faq(parse, text):
     assert parse(text)["intent"]["name"] in ("out_of_scope", "nlu_fallback")
 

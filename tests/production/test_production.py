@@ -7,6 +7,7 @@ messages each go through nginx while, one after another, a Rasa server is killed
 server is killed and Redis is stopped, each brought back by the runner alone. Every
 conversation must get every answer, and its whole history must be in PostgreSQL.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -43,8 +44,7 @@ MESSAGES = [
     ("kiitos", False),
 ]
 # Phases of two messages each; the fault is made once this share of a phase's answers is in.
-PHASES = ["both servers", "rasa-1 killed", "action server killed", "redis stopped",
-          "all recovered"]
+PHASES = ["both servers", "rasa-1 killed", "action server killed", "redis stopped", "all recovered"]
 FAULT_AFTER = 0.3
 RECOVERY_TIMEOUT_S = 300.0
 # A municipality's site that embeds the widget and calls the REST channel from the browser.
@@ -86,14 +86,17 @@ def test_rasa_http_api_is_not_reachable_through_nginx(profile):
     # the API is on and the token works on the Rasa server's own loopback port ...
     assert requests.get(f"{rasa}/status", params={"token": token}, timeout=30).status_code == 200
     # ... but nothing of it is reachable through nginx, token or not
-    for method, path in [("GET", f"/status?token={token}"), ("GET", "/version"),
-                         ("GET", f"/conversations/x/tracker?token={token}"),
-                         ("PUT", f"/model?token={token}"),
-                         ("POST", f"/model/parse?token={token}"),
-                         ("GET", f"/webhooks/rest/../../status?token={token}"),
-                         ("GET", f"/webhooks/rest/%2e%2e/%2e%2e/status?token={token}"),
-                         ("GET", f"/webhooks/rest/..%2f..%2fstatus?token={token}"),
-                         ("DELETE", "/webhooks/rest/webhook")]:
+    for method, path in [
+        ("GET", f"/status?token={token}"),
+        ("GET", "/version"),
+        ("GET", f"/conversations/x/tracker?token={token}"),
+        ("PUT", f"/model?token={token}"),
+        ("POST", f"/model/parse?token={token}"),
+        ("GET", f"/webhooks/rest/../../status?token={token}"),
+        ("GET", f"/webhooks/rest/%2e%2e/%2e%2e/status?token={token}"),
+        ("GET", f"/webhooks/rest/..%2f..%2fstatus?token={token}"),
+        ("DELETE", "/webhooks/rest/webhook"),
+    ]:
         status = nginx(profile, path, method).status
         assert status in (400, 403, 404, 405), (method, path, status)
     # the REST channel and the widget's page are
@@ -106,15 +109,22 @@ def test_rasa_http_api_is_not_reachable_through_nginx(profile):
 
 def test_widget_on_a_configured_site_may_call_the_channel_through_nginx(profile):
     url = f"{profile.url}/webhooks/rest/webhook"
-    preflight = {"Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "content-type"}
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type",
+    }
     allowed = requests.options(url, headers={"Origin": EMBEDDING_SITE, **preflight}, timeout=30)
     assert allowed.headers.get("Access-Control-Allow-Origin") == EMBEDDING_SITE
-    other = requests.options(url, headers={"Origin": "https://elsewhere.example", **preflight},
-                             timeout=30)
+    other = requests.options(
+        url, headers={"Origin": "https://elsewhere.example", **preflight}, timeout=30
+    )
     assert "Access-Control-Allow-Origin" not in other.headers
-    reply = requests.post(url, json={"sender": "cors-check", "message": "hei"},
-                          headers={"Origin": EMBEDDING_SITE}, timeout=60)
+    reply = requests.post(
+        url,
+        json={"sender": "cors-check", "message": "hei"},
+        headers={"Origin": EMBEDDING_SITE},
+        timeout=60,
+    )
     assert reply.status_code == 200 and reply.json()
     assert reply.headers.get("Access-Control-Allow-Origin") == EMBEDDING_SITE
 
@@ -139,9 +149,11 @@ async def requests_from(source: str, url: str, count: int) -> Counter:
     """`count` requests at once from the client address `source`; their statuses."""
     connector = aiohttp.TCPConnector(local_addr=(source, 0), limit=count)
     async with aiohttp.ClientSession(connector=connector) as session:
+
         async def one() -> int:
             async with session.get(url) as reply:
                 return reply.status
+
         return Counter(await asyncio.gather(*(one() for _ in range(count))))
 
 
@@ -174,7 +186,7 @@ def reference_answers(profile: LocalProfile) -> List[List[str]]:
     asyncio.run(probe.run())
     assert not probe.failures, probe.failures
     answers = [probe.answers[(0, i)].texts for i in range(len(MESSAGES))]
-    for (message, _), texts in zip(MESSAGES, answers):
+    for (message, _), texts in zip(MESSAGES, answers, strict=True):
         assert texts and not is_try_again(texts), (message, texts)
     return answers
 
@@ -186,7 +198,7 @@ class FaultRun:
         self.profile = profile
         self.load = load
         self.events = [asyncio.Event() for _ in PHASES]
-        self.windows: Dict[str, List[float]] = {}   # phase -> [start, last answer]
+        self.windows: Dict[str, List[float]] = {}  # phase -> [start, last answer]
         self.recovery_s: Dict[str, float] = {}
         self.access_log_offset = 0
 
@@ -198,32 +210,47 @@ class FaultRun:
         for phase, name in enumerate(PHASES):
             indices = [2 * phase, 2 * phase + 1]
             if phase == len(PHASES) - 1:
-                self.access_log_offset = self.profile.settings.path(
-                    "logs", "nginx-access.log").stat().st_size
+                self.access_log_offset = (
+                    self.profile.settings.path("logs", "nginx-access.log").stat().st_size
+                )
             start = time.monotonic()
             self.events[phase].set()
             old_pid = None
             if phase in faults:
-                await self.until(lambda: self.load.settled(indices)
-                                 >= FAULT_AFTER * 2 * CONVERSATIONS, 600, f"{name}: answers")
+                await self.until(
+                    lambda indices=indices: (
+                        self.load.settled(indices) >= FAULT_AFTER * 2 * CONVERSATIONS
+                    ),
+                    600,
+                    f"{name}: answers",
+                )
                 # Redis is stopped as an operator would; the servers are killed outright
                 signum = signal.SIGTERM if faults[phase] == "redis" else signal.SIGKILL
                 old_pid = self.profile.kill(faults[phase], signum)
                 killed_at = time.monotonic()
-            await self.until(lambda: self.load.settled(indices) >= 2 * CONVERSATIONS, 900,
-                             f"{name}: all answers")
-            last = max((a.answered_at for (_, i), a in self.load.answers.items()
-                        if i in indices), default=time.monotonic())
+            await self.until(
+                lambda indices=indices: self.load.settled(indices) >= 2 * CONVERSATIONS,
+                900,
+                f"{name}: all answers",
+            )
+            last = max(
+                (a.answered_at for (_, i), a in self.load.answers.items() if i in indices),
+                default=time.monotonic(),
+            )
             self.windows[name] = [start, last]
             if old_pid is not None:
                 service = faults[phase]
-                await self.until(lambda: self.profile.restarted(service, old_pid),
-                                 RECOVERY_TIMEOUT_S, f"{service} restarted by the runner",
-                                 blocking=True)
+                await self.until(
+                    lambda service=service, old_pid=old_pid: self.profile.restarted(
+                        service, old_pid
+                    ),
+                    RECOVERY_TIMEOUT_S,
+                    f"{service} restarted by the runner",
+                    blocking=True,
+                )
                 self.recovery_s[service] = time.monotonic() - killed_at
 
-    async def until(self, condition, timeout: float, what: str, blocking: bool = False
-                    ) -> None:
+    async def until(self, condition, timeout: float, what: str, blocking: bool = False) -> None:
         """Waits for `condition()`; one that does network calls runs in a thread (`blocking`),
         so that the conversations' own timing is not held up."""
         deadline = time.monotonic() + timeout
@@ -245,13 +272,19 @@ class FaultRun:
 def stored_history(profile: LocalProfile, prefix: str) -> Dict[str, List[dict]]:
     """The events of every load conversation, in the order PostgreSQL stored them."""
     settings = profile.settings
-    connection = psycopg2.connect(host="127.0.0.1", port=settings.postgres_port,
-                                  dbname=settings.postgres_db, user=settings.postgres_user,
-                                  password=settings.database_password)
+    connection = psycopg2.connect(
+        host="127.0.0.1",
+        port=settings.postgres_port,
+        dbname=settings.postgres_db,
+        user=settings.postgres_user,
+        password=settings.database_password,
+    )
     try:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT sender_id, type_name, data FROM events "
-                           "WHERE sender_id LIKE %s ORDER BY id", (prefix + "-%",))
+            cursor.execute(
+                "SELECT sender_id, type_name, data FROM events WHERE sender_id LIKE %s ORDER BY id",
+                (prefix + "-%",),
+            )
             history: Dict[str, List[dict]] = {}
             for sender, kind, data in cursor.fetchall():
                 history.setdefault(sender, []).append({"type": kind, **json.loads(data)})
@@ -288,8 +321,11 @@ def test_load_with_a_server_the_action_server_and_redis_failing(profile, capsys)
         message, needs_action = MESSAGES[index]
         if answer.texts == reference[index]:
             continue
-        assert (phase == "action server killed" and needs_action
-                and is_try_again(answer.texts)), (load.sender(number), message, answer.texts)
+        assert phase == "action server killed" and needs_action and is_try_again(answer.texts), (
+            load.sender(number),
+            message,
+            answer.texts,
+        )
         try_again[message] += 1
     assert len(load.answers) == CONVERSATIONS * len(MESSAGES)
     assert sum(try_again.values()) >= 1, "the action server's outage was never noticed"
@@ -308,9 +344,12 @@ def test_load_with_a_server_the_action_server_and_redis_failing(profile, capsys)
             assert bots == got or (is_try_again(got) and bots == []), (message_id, bots, got)
 
     # after the faults both Rasa servers answer through nginx again
-    log = profile.settings.path("logs", "nginx-access.log").read_text()[run.access_log_offset:]
-    used = Counter(line.split("upstream=")[1].split()[0].rstrip(",")
-                   for line in log.splitlines() if '"POST /webhooks/rest/webhook" 200' in line)
+    log = profile.settings.path("logs", "nginx-access.log").read_text()[run.access_log_offset :]
+    used = Counter(
+        line.split("upstream=")[1].split()[0].rstrip(",")
+        for line in log.splitlines()
+        if '"POST /webhooks/rest/webhook" 200' in line
+    )
     rasa = {f"127.0.0.1:{port}" for port in profile.settings.rasa_ports}
     assert rasa <= set(used), used
 
@@ -318,40 +357,52 @@ def test_load_with_a_server_the_action_server_and_redis_failing(profile, capsys)
         print(report(profile, load, run, sum(try_again.values()), wall))
 
 
-def report(profile: LocalProfile, load: Conversations, run: FaultRun, try_again: int,
-           wall: float) -> str:
+def report(
+    profile: LocalProfile, load: Conversations, run: FaultRun, try_again: int, wall: float
+) -> str:
     """Latency (from the first attempt to the answer) and throughput, phase by phase; the
     time a phase waited for a restarted process to answer again is not counted."""
-    lines = [f"\nproduction profile: up in {profile.startup_s:.0f} s; {CONVERSATIONS} conversations"
-             f" x {len(MESSAGES)} messages through nginx to 2 Rasa servers, {wall:.0f} s in all",
-             f"  {'phase':<22}{'msgs':>6}{'p50 ms':>9}{'p95 ms':>9}{'msg/s':>8}{'retries':>9}"
-             f"  notes"]
-    notes = {PHASES[1]: f"rasa-1 answering again {run.recovery_s['rasa-1']:.0f} s after",
-             PHASES[2]: f"actions answering again {run.recovery_s['actions']:.0f} s after; "
-                        f"{try_again} 'try again' answers",
-             PHASES[3]: f"redis answering again {run.recovery_s['redis']:.0f} s after"}
+    lines = [
+        f"\nproduction profile: up in {profile.startup_s:.0f} s; {CONVERSATIONS} conversations"
+        f" x {len(MESSAGES)} messages through nginx to 2 Rasa servers, {wall:.0f} s in all",
+        f"  {'phase':<22}{'msgs':>6}{'p50 ms':>9}{'p95 ms':>9}{'msg/s':>8}{'retries':>9}  notes",
+    ]
+    notes = {
+        PHASES[1]: f"rasa-1 answering again {run.recovery_s['rasa-1']:.0f} s after",
+        PHASES[2]: f"actions answering again {run.recovery_s['actions']:.0f} s after; "
+        f"{try_again} 'try again' answers",
+        PHASES[3]: f"redis answering again {run.recovery_s['redis']:.0f} s after",
+    }
 
     def row(label: str, phases: List[int]) -> Dict:
         answers = [a for (_, i), a in load.answers.items() if i // 2 in phases]
         busy = sum(run.windows[PHASES[p]][1] - run.windows[PHASES[p]][0] for p in phases)
         f = figures(answers, busy)
         f["retries"] = sum(load.retries[i] for i in load.retries if i // 2 in phases)
-        lines.append(f"  {label:<22}{f['messages']:>6}{f['p50_ms']:>9}{f['p95_ms']:>9}"
-                     f"{f['msgs_per_s']:>8}{f['retries']:>9}  {notes.get(label, '')}")
+        lines.append(
+            f"  {label:<22}{f['messages']:>6}{f['p50_ms']:>9}{f['p95_ms']:>9}"
+            f"{f['msgs_per_s']:>8}{f['retries']:>9}  {notes.get(label, '')}"
+        )
         return f
 
     for phase, name in enumerate(PHASES):
         row(name, [phase])
     everything = row("all phases", list(range(len(PHASES))))
     steady = row("no fault (1st + 5th)", [0, len(PHASES) - 1])
-    lines.append("PRODUCTION_FIGURES " + json.dumps({"startup_s": round(profile.startup_s, 1),
-                                                     "all": everything, "no_fault": steady}))
+    lines.append(
+        "PRODUCTION_FIGURES "
+        + json.dumps(
+            {"startup_s": round(profile.startup_s, 1), "all": everything, "no_fault": steady}
+        )
+    )
     return "\n".join(lines)
 
 
 def test_runner_stops_everything_it_started(profile):
-    pids = {name: profile.pid(name) for name in
-            ["postgres", "redis", "actions", "rasa-1", "rasa-2", "nginx"]}
+    pids = {
+        name: profile.pid(name)
+        for name in ["postgres", "redis", "actions", "rasa-1", "rasa-2", "nginx"]
+    }
     assert all(pids.values()), pids
     assert profile.stop() == 0
     alive = [name for name, pid in pids.items() if _alive(pid)]

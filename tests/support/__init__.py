@@ -2,6 +2,7 @@
 stack, and helpers to read what an action said. The fake Telegram Bot API is in
 tests/support/telegram_fake_api.py.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -23,16 +24,27 @@ TESTS = ROOT / "tests"
 FIXTURES = TESTS / "fixtures"
 FIXTURE_KNOWLEDGE = FIXTURES / "knowledge"
 # Where each part of a project comes from in the fixture project (the rest: the real file).
-_FIXTURE_PARTS = {"data": FIXTURES / "data", "domain.yml": FIXTURES / "domain.yml",
-                  "knowledge": FIXTURE_KNOWLEDGE, "tests/data": FIXTURES / "heldout"}
+_FIXTURE_PARTS = {
+    "data": FIXTURES / "data",
+    "domain.yml": FIXTURES / "domain.yml",
+    "knowledge": FIXTURE_KNOWLEDGE,
+    "tests/data": FIXTURES / "heldout",
+}
 
 # A domain for the conversation-store tests.
-TRACKER_DOMAIN = Domain.from_dict({
-    "intents": ["faq", "ask_contact"],
-    "slots": {"municipality": {"type": "text", "influence_conversation": False,
-                               "mappings": [{"type": "custom"}]}},
-    "responses": {"utter_x": [{"text": "x"}]},
-})
+TRACKER_DOMAIN = Domain.from_dict(
+    {
+        "intents": ["faq", "ask_contact"],
+        "slots": {
+            "municipality": {
+                "type": "text",
+                "influence_conversation": False,
+                "mappings": [{"type": "custom"}],
+            }
+        },
+        "responses": {"utter_x": [{"text": "x"}]},
+    }
+)
 
 
 def copy_project(destination: Path, real: bool = False) -> Project:
@@ -53,7 +65,7 @@ def replace_in(path: Path, old: str, new: str) -> int:
     source = path.read_text(encoding="utf-8")
     assert old in source, f"{old!r} is no longer in {path}: update the test"
     position = source.index(old)
-    path.write_text(source[:position] + new + source[position + len(old):], encoding="utf-8")
+    path.write_text(source[:position] + new + source[position + len(old) :], encoding="utf-8")
     return source[:position].count("\n") + 1
 
 
@@ -73,10 +85,15 @@ def start_stack(log_dir: Path, model: Path = MODEL, timeout: float = 240, **sett
     if not Path(model).exists():
         pytest.fail("no trained model: run 'make train' (make test does it)")
     web_port = free_port()
-    values = dict(rasa_port=free_port(), actions_port=free_port(), model=Path(model),
-                  tracker_db=log_dir / "conversations.db", api_token=uuid.uuid4().hex,
-                  web_port=web_port,
-                  cors_origins=f"http://localhost:{web_port} http://127.0.0.1:{web_port}")
+    values = dict(
+        rasa_port=free_port(),
+        actions_port=free_port(),
+        model=Path(model),
+        tracker_db=log_dir / "conversations.db",
+        api_token=uuid.uuid4().hex,
+        web_port=web_port,
+        cors_origins=f"http://localhost:{web_port} http://127.0.0.1:{web_port}",
+    )
     values.update(settings)
     stack = Stack(Settings(**values), log_dir)
     try:
@@ -93,8 +110,9 @@ def rasa_status(stack, token: Optional[str] = None) -> dict:
     """GET /status of the stack's Rasa server (model_id, model_file) with the API token."""
     import requests
 
-    reply = requests.get(f"{stack.rasa_url}/status",
-                         params={"token": token or stack.settings.api_token}, timeout=30)
+    reply = requests.get(
+        f"{stack.rasa_url}/status", params={"token": token or stack.settings.api_token}, timeout=30
+    )
     assert reply.status_code == 200, reply.text
     return reply.json()
 
@@ -103,8 +121,13 @@ def run_make(target: str, *variables: str, timeout: float = 300):
     """`make <target> NAME=value ...` in the real checkout, as staff run it."""
     import subprocess
 
-    return subprocess.run(["make", "--no-print-directory", target, *variables], cwd=ROOT,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        ["make", "--no-print-directory", target, *variables],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def chat_with(stack):
@@ -129,8 +152,10 @@ def contrast_ratio(foreground: Sequence[float], background: Sequence[float]) -> 
     """WCAG 2.1 contrast ratio of two sRGB colours given as 0-255 channels (alpha ignored)."""
 
     def luminance(rgb: Sequence[float]) -> float:
-        linear = [c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4
-                  for c in rgb[:3]]
+        linear = [
+            c / 255 / 12.92 if c / 255 <= 0.04045 else ((c / 255 + 0.055) / 1.055) ** 2.4
+            for c in rgb[:3]
+        ]
         return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 
     lighter, darker = sorted([luminance(foreground), luminance(background)], reverse=True)

@@ -10,6 +10,7 @@ with `queue_message` / `queue_callback` and wait for the calls they expect.
 
 Both answer through `BotApiAnswers`, which also builds the updates a user would send.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -23,9 +24,15 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from aiohttp import web
 from telegram.request import BaseRequest, RequestData
 
-BOT_USER = {"id": 7000000001, "is_bot": True, "first_name": "Perheneuvo",
-            "username": "perheneuvo_test_bot", "can_join_groups": False,
-            "can_read_all_group_messages": False, "supports_inline_queries": False}
+BOT_USER = {
+    "id": 7000000001,
+    "is_bot": True,
+    "first_name": "Perheneuvo",
+    "username": "perheneuvo_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 # Parameters that arrive JSON-encoded (python-telegram-bot sends the rest as plain strings).
 _JSON_PARAMETERS = {"reply_markup", "allowed_updates", "link_preview_options", "entities"}
 _INT_PARAMETERS = {"chat_id", "message_id", "offset", "limit", "timeout"}
@@ -34,8 +41,16 @@ _INT_PARAMETERS = {"chat_id", "message_id", "offset", "limit", "timeout"}
 class BotApiAnswers:
     """What Telegram answers to the methods the front end uses, and the updates users send."""
 
-    METHODS = {"getMe", "deleteWebhook", "setWebhook", "sendChatAction", "answerCallbackQuery",
-               "sendMessage", "editMessageText", "editMessageReplyMarkup"}
+    METHODS = {
+        "getMe",
+        "deleteWebhook",
+        "setWebhook",
+        "sendChatAction",
+        "answerCallbackQuery",
+        "sendMessage",
+        "editMessageText",
+        "editMessageReplyMarkup",
+    }
 
     def __init__(self) -> None:
         self._update_ids = itertools.count(1)
@@ -46,42 +61,60 @@ class BotApiAnswers:
         if method == "getMe":
             return BOT_USER
         if method in ("sendMessage", "editMessageText"):
-            message = {"message_id": params.get("message_id") or next(self._message_ids),
-                       "date": int(time.time()),
-                       "chat": {"id": params["chat_id"], "type": "private", "first_name": "Perhe"},
-                       "from": BOT_USER, "text": params["text"]}
+            message = {
+                "message_id": params.get("message_id") or next(self._message_ids),
+                "date": int(time.time()),
+                "chat": {"id": params["chat_id"], "type": "private", "first_name": "Perhe"},
+                "from": BOT_USER,
+                "text": params["text"],
+            }
             if params.get("reply_markup"):
                 message["reply_markup"] = params["reply_markup"]
             return message
         return True
 
-    def message(self, chat_id: int, text: Optional[str] = None, edited: bool = False,
-                **content: Any) -> Dict[str, Any]:
+    def message(
+        self, chat_id: int, text: Optional[str] = None, edited: bool = False, **content: Any
+    ) -> Dict[str, Any]:
         """A message from a user in a private chat (text, or e.g. photo=[...])."""
-        message = {"message_id": next(self._message_ids), "date": int(time.time()),
-                   "chat": {"id": chat_id, "type": "private", "first_name": "Perhe"},
-                   "from": self.user(chat_id), **content}
+        message = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private", "first_name": "Perhe"},
+            "from": self.user(chat_id),
+            **content,
+        }
         if text is not None:
             message["text"] = text
             if text.startswith("/"):
                 command = text.split()[0]
-                message["entities"] = [{"type": "bot_command", "offset": 0,
-                                        "length": len(command)}]
+                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         if edited:
             message["edit_date"] = int(time.time())
         return message
 
-    def message_update(self, chat_id: int, text: Optional[str] = None, edited: bool = False,
-                       **content: Any) -> Dict[str, Any]:
-        return {"update_id": next(self._update_ids),
-                "edited_message" if edited else "message": self.message(chat_id, text, edited,
-                                                                         **content)}
+    def message_update(
+        self, chat_id: int, text: Optional[str] = None, edited: bool = False, **content: Any
+    ) -> Dict[str, Any]:
+        return {
+            "update_id": next(self._update_ids),
+            "edited_message" if edited else "message": self.message(
+                chat_id, text, edited, **content
+            ),
+        }
 
     def callback_update(self, chat_id: int, data: str, message: Dict[str, Any]) -> Dict[str, Any]:
         """The user pressed a button with `data` under `message` (a sendMessage result)."""
-        return {"update_id": next(self._update_ids), "callback_query": {
-            "id": f"cb{next(self._update_ids)}", "from": self.user(chat_id),
-            "chat_instance": f"ci{chat_id}", "data": data, "message": message}}
+        return {
+            "update_id": next(self._update_ids),
+            "callback_query": {
+                "id": f"cb{next(self._update_ids)}",
+                "from": self.user(chat_id),
+                "chat_instance": f"ci{chat_id}",
+                "data": data,
+                "message": message,
+            },
+        }
 
     @staticmethod
     def user(chat_id: int) -> Dict[str, Any]:
@@ -92,8 +125,14 @@ class OfflineBotApi(BaseRequest):
     """python-telegram-bot's request class answering offline: records each call; a method
     outside ANSWERS, another token or any real network use fails the test."""
 
-    ANSWERS = {"getMe", "sendMessage", "sendChatAction", "answerCallbackQuery",
-               "editMessageText", "editMessageReplyMarkup"}
+    ANSWERS = {
+        "getMe",
+        "sendMessage",
+        "sendChatAction",
+        "answerCallbackQuery",
+        "editMessageText",
+        "editMessageReplyMarkup",
+    }
 
     def __init__(self, token: str) -> None:
         self.token = token
@@ -111,8 +150,14 @@ class OfflineBotApi(BaseRequest):
     async def shutdown(self) -> None:
         pass
 
-    async def do_request(self, url: str, method: str, request_data: Optional[RequestData] = None,
-                         *args: Any, **kwargs: Any) -> Tuple[int, bytes]:
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: Optional[RequestData] = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Tuple[int, bytes]:
         assert url.startswith(f"https://api.telegram.org/bot{self.token}/"), url
         name = url.rsplit("/", 1)[1]
         assert name in self.ANSWERS, f"unexpected Bot API call {name}"
@@ -120,8 +165,9 @@ class OfflineBotApi(BaseRequest):
         self.calls.append((name, params))
         if name in self.fail_next:
             description = self.fail_next.pop(name)
-            return 400, json.dumps({"ok": False, "error_code": 400,
-                                    "description": description}).encode()
+            return 400, json.dumps(
+                {"ok": False, "error_code": 400, "description": description}
+            ).encode()
         return 200, json.dumps({"ok": True, "result": self.updates.answer(name, params)}).encode()
 
     def of(self, name: str) -> List[Dict[str, Any]]:
@@ -193,12 +239,21 @@ class FakeBotApi(BotApiAnswers):
 
     def calls_of(self, method: str, chat_id: Optional[int] = None) -> List[Call]:
         with self._lock:
-            return [call for call in self.calls if call.method == method
-                    and (chat_id is None or call.get("chat_id") == chat_id)]
+            return [
+                call
+                for call in self.calls
+                if call.method == method and (chat_id is None or call.get("chat_id") == chat_id)
+            ]
 
-    def wait_for(self, method: str, chat_id: Optional[int] = None, count: int = 1,
-                 timeout: float = 60.0, where: Optional[Callable[[Call], bool]] = None,
-                 settle: float = 0.0) -> List[Call]:
+    def wait_for(
+        self,
+        method: str,
+        chat_id: Optional[int] = None,
+        count: int = 1,
+        timeout: float = 60.0,
+        where: Optional[Callable[[Call], bool]] = None,
+        settle: float = 0.0,
+    ) -> List[Call]:
         """Waits until `count` calls of `method` (for `chat_id`, matching `where`) were made,
         then `settle` seconds more; returns all such calls. Fails with what did arrive."""
         deadline = time.monotonic() + timeout
@@ -207,13 +262,13 @@ class FakeBotApi(BotApiAnswers):
             if len(found) >= count:
                 if settle:
                     time.sleep(settle)
-                    found = [c for c in self.calls_of(method, chat_id)
-                             if where is None or where(c)]
+                    found = [c for c in self.calls_of(method, chat_id) if where is None or where(c)]
                 return found
             if time.monotonic() > deadline:
                 raise AssertionError(
                     f"expected {count} {method} call(s) for chat {chat_id} within {timeout:g} s; "
-                    f"got {len(found)}. All calls: {[(c.method, dict(c)) for c in self.calls]}")
+                    f"got {len(found)}. All calls: {[(c.method, dict(c)) for c in self.calls]}"
+                )
             time.sleep(0.05)
 
     # -- server side ------------------------------------------------------------------------
@@ -239,16 +294,19 @@ class FakeBotApi(BotApiAnswers):
 
     async def _handle(self, request: web.Request) -> web.Response:
         if request.match_info["token"] != self.token:
-            return web.json_response({"ok": False, "error_code": 401,
-                                      "description": "Unauthorized"}, status=401)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         method = request.match_info["method"]
         params = await self._params(request)
         if method == "getUpdates":
             self.polls += 1
             return web.json_response({"ok": True, "result": await self._get_updates(params)})
         if method not in self.METHODS:
-            return web.json_response({"ok": False, "error_code": 404,
-                                      "description": "Not Found: method not found"}, status=404)
+            return web.json_response(
+                {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
+                status=404,
+            )
         call = Call(method, params)
         call.result = self.answer(method, params)
         with self._lock:
@@ -283,6 +341,7 @@ class FakeBotApi(BotApiAnswers):
                 await asyncio.wait_for(self._new_update.wait(), remaining)
             except asyncio.TimeoutError:
                 pass
+
 
 class StartupOnlyRasa:
     """A stand-in for Rasa that answers only the front end's start-up probe (GET / -> 200)

@@ -1,5 +1,6 @@
 """Custom actions against the fixture knowledge base and domain (tests/fixtures), with
 trackers built inline."""
+
 import pytest
 from rasa_sdk.events import SlotSet
 
@@ -16,7 +17,9 @@ async def run(action, dispatcher, tracker, domain):
 
 
 async def test_contact_for_a_municipality(make_tracker, dispatcher, domain):
-    events = await run(ActionFindContact(), dispatcher, make_tracker("keneen otan yhteyttä mikkelissä"), domain)
+    events = await run(
+        ActionFindContact(), dispatcher, make_tracker("keneen otan yhteyttä mikkelissä"), domain
+    )
     said = "\n".join(texts(dispatcher))
     assert "Hanna Kokkonen" in said and "040 359 8519" in said and "Etelä-Savo" in said
     assert "Perhetalo" in said and "Perheneuvo" in said  # Mikkeli's own places
@@ -24,12 +27,17 @@ async def test_contact_for_a_municipality(make_tracker, dispatcher, domain):
     assert SlotSet("municipality", "Mikkeli") in events
 
 
-@pytest.mark.parametrize("text,person", [
-    ("kenelle soitan kangasniemellä", "Hanna Kokkonen"),
-    ("yhteystiedot seinäjoella", "Satu Mäki-Fossi"),
-    ("keneen otan yhteyttä äänekoskella", "Hanna Hämäläinen"),
-])
-async def test_region_contacts_follow_the_municipality(make_tracker, dispatcher, domain, text, person):
+@pytest.mark.parametrize(
+    "text,person",
+    [
+        ("kenelle soitan kangasniemellä", "Hanna Kokkonen"),
+        ("yhteystiedot seinäjoella", "Satu Mäki-Fossi"),
+        ("keneen otan yhteyttä äänekoskella", "Hanna Hämäläinen"),
+    ],
+)
+async def test_region_contacts_follow_the_municipality(
+    make_tracker, dispatcher, domain, text, person
+):
     await run(ActionFindContact(), dispatcher, make_tracker(text), domain)
     assert person in "\n".join(texts(dispatcher))
 
@@ -42,22 +50,27 @@ async def test_region_without_named_people_says_so(make_tracker, dispatcher, dom
 
 
 async def test_municipality_outside_the_regions(make_tracker, dispatcher, domain):
-    await run(ActionFindContact(), dispatcher, make_tracker("keneen otan yhteyttä tampereella"), domain)
+    await run(
+        ActionFindContact(), dispatcher, make_tracker("keneen otan yhteyttä tampereella"), domain
+    )
     said = "\n".join(texts(dispatcher))
     assert "Tampere" in said and "Pirkanmaa" in said
     assert "080 005 005" in said and "116 111" in said and "neuvola" in said
     assert "Kokkonen" not in said and "@" not in said
 
 
-@pytest.mark.parametrize("text,expected,absent", [
-    ("mikä on Sari Paanasen puhelinnumero", "050 351 8621", "Kokkonen"),
-    ("hanna kokkosen sähköposti", "hanna.kokkonen@essote.fi", "Paananen"),
-    ("Heli Mäen numero", "044 4255 722", "Isotalus"),
-    ("kuka on keski-suomen muutosagentti", "Hanna Hämäläinen", "Saukkonen"),
-    ("etelä-savon perhekeskuskoordinaattorin yhteystiedot", "Hanna Kokkonen", "Paananen"),
-    ("kuka vetää turvassa-hanketta", "Emmi Heikkinen", "Kokkonen"),
-    ("arki haltuun hankkeen yhteyshenkilö", "eeva@estery.fi", "Kokkonen"),
-])
+@pytest.mark.parametrize(
+    "text,expected,absent",
+    [
+        ("mikä on Sari Paanasen puhelinnumero", "050 351 8621", "Kokkonen"),
+        ("hanna kokkosen sähköposti", "hanna.kokkonen@essote.fi", "Paananen"),
+        ("Heli Mäen numero", "044 4255 722", "Isotalus"),
+        ("kuka on keski-suomen muutosagentti", "Hanna Hämäläinen", "Saukkonen"),
+        ("etelä-savon perhekeskuskoordinaattorin yhteystiedot", "Hanna Kokkonen", "Paananen"),
+        ("kuka vetää turvassa-hanketta", "Emmi Heikkinen", "Kokkonen"),
+        ("arki haltuun hankkeen yhteyshenkilö", "eeva@estery.fi", "Kokkonen"),
+    ],
+)
 async def test_people_roles_and_projects(make_tracker, dispatcher, domain, text, expected, absent):
     await run(ActionFindContact(), dispatcher, make_tracker(text), domain)
     said = "\n".join(texts(dispatcher))
@@ -66,17 +79,27 @@ async def test_people_roles_and_projects(make_tracker, dispatcher, domain, text,
 
 
 async def test_unknown_person_is_not_invented(make_tracker, dispatcher, domain):
-    await run(ActionFindContact(), dispatcher, make_tracker("mikä on pirjo virtasen numero"), domain)
+    await run(
+        ActionFindContact(), dispatcher, make_tracker("mikä on pirjo virtasen numero"), domain
+    )
     assert texts(dispatcher) == ["response:utter_ask_municipality"]
 
 
-async def test_missing_municipality_is_asked_then_the_reply_is_used(make_tracker, dispatcher, domain):
-    events = await run(ActionFindMeetingPlace(), dispatcher,
-                       make_tracker("onko lähellä kohtaamispaikkaa", "ask_meeting_place"), domain)
+async def test_missing_municipality_is_asked_then_the_reply_is_used(
+    make_tracker, dispatcher, domain
+):
+    events = await run(
+        ActionFindMeetingPlace(),
+        dispatcher,
+        make_tracker("onko lähellä kohtaamispaikkaa", "ask_meeting_place"),
+        domain,
+    )
     assert texts(dispatcher) == ["response:utter_ask_municipality"]
     assert events == [SlotSet("pending_request", "meeting_place")]
 
-    reply = make_tracker("kangasniemel", "inform_municipality", slots={"pending_request": "meeting_place"})
+    reply = make_tracker(
+        "kangasniemel", "inform_municipality", slots={"pending_request": "meeting_place"}
+    )
     answer = dispatcher.__class__()
     await run(ActionAnswerPending(), answer, reply, domain)
     said = "\n".join(texts(answer))
@@ -84,26 +107,37 @@ async def test_missing_municipality_is_asked_then_the_reply_is_used(make_tracker
 
 
 async def test_no_meeting_place_known_is_said_honestly(make_tracker, dispatcher, domain):
-    await run(ActionFindMeetingPlace(), dispatcher,
-              make_tracker("onko sulkavalla perhetaloa", "ask_meeting_place"), domain)
+    await run(
+        ActionFindMeetingPlace(),
+        dispatcher,
+        make_tracker("onko sulkavalla perhetaloa", "ask_meeting_place"),
+        domain,
+    )
     said = "\n".join(texts(dispatcher))
     assert "Minulla ei ole tietoa" in said and "Sulkava" in said
 
 
-@pytest.mark.parametrize("categories,lines", [
-    (["violence"], ["080 005 005"]),
-    (["suicide"], ["09 2525 0111"]),
-    (["child"], ["116 111"]),
-    (["violence", "child"], ["080 005 005", "116 111"]),
-])
+@pytest.mark.parametrize(
+    "categories,lines",
+    [
+        (["violence"], ["080 005 005"]),
+        (["suicide"], ["09 2525 0111"]),
+        (["child"], ["116 111"]),
+        (["violence", "child"], ["080 005 005", "116 111"]),
+    ],
+)
 async def test_safety_answer_starts_with_112(make_tracker, dispatcher, domain, categories, lines):
     extra = {"entities": [{"entity": "crisis_category", "value": c} for c in categories]}
-    await run(ActionSafetyHelp(), dispatcher,
-              make_tracker("...", "crisis_" + categories[0], extra=extra), domain)
+    await run(
+        ActionSafetyHelp(),
+        dispatcher,
+        make_tracker("...", "crisis_" + categories[0], extra=extra),
+        domain,
+    )
     said = texts(dispatcher)
     assert said[0] == "response:utter_safety_emergency"
     assert "112" in domain["responses"]["utter_safety_emergency"][0]["text"]
-    for category, line in zip(categories, lines):
+    for category, line in zip(categories, lines, strict=True):
         assert f"response:utter_safety_{category}" in said
         assert line in domain["responses"][f"utter_safety_{category}"][0]["text"]
     local = [t for t in said if not t.startswith("response:")]
@@ -114,18 +148,23 @@ async def test_safety_answer_starts_with_112(make_tracker, dispatcher, domain, c
 
 
 async def test_fallback_offers_the_likely_topics_as_buttons(make_tracker, dispatcher, domain):
-    ranking = [{"intent_response_key": "faq/erokahvila", "confidence": 0.3},
-               {"intent_response_key": "faq/tervehdys", "confidence": 0.2},
-               {"intent_response_key": "faq/eroseminaari", "confidence": 0.2},
-               {"intent_response_key": "faq/lape", "confidence": 0.01}]
-    tracker = make_tracker("ero jotain", "nlu_fallback",
-                           extra={"response_selector": {"faq": {"ranking": ranking}}})
+    ranking = [
+        {"intent_response_key": "faq/erokahvila", "confidence": 0.3},
+        {"intent_response_key": "faq/tervehdys", "confidence": 0.2},
+        {"intent_response_key": "faq/eroseminaari", "confidence": 0.2},
+        {"intent_response_key": "faq/lape", "confidence": 0.01},
+    ]
+    tracker = make_tracker(
+        "ero jotain", "nlu_fallback", extra={"response_selector": {"faq": {"ranking": ranking}}}
+    )
     await run(ActionAskRephrase(), dispatcher, tracker, domain)
     message = dispatcher.messages[0]
     assert message["response"] == "utter_ask_rephrase"
     titles = [b["title"] for b in message["buttons"]]
-    assert titles == [domain["responses"]["utter_faq/erokahvila"][0]["metadata"]["title"],
-                      domain["responses"]["utter_faq/eroseminaari"][0]["metadata"]["title"]]
+    assert titles == [
+        domain["responses"]["utter_faq/erokahvila"][0]["metadata"]["title"],
+        domain["responses"]["utter_faq/eroseminaari"][0]["metadata"]["title"],
+    ]
 
 
 async def test_fallback_without_topics_asks_plainly(make_tracker, dispatcher, domain):

@@ -1,4 +1,5 @@
 """The answer-level checker (staff/answer_eval.py) on fixture replies; no server."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -13,7 +14,9 @@ def test_all_string_missing_fails():
 
 
 def test_all_strings_present_passes():
-    assert ae.check_turn(["Kokkonen", "Saukkonen 044 351 6616"], {"all": ["kokkonen", "044 351 6616"]}).passed
+    assert ae.check_turn(
+        ["Kokkonen", "Saukkonen 044 351 6616"], {"all": ["kokkonen", "044 351 6616"]}
+    ).passed
 
 
 def test_any_needs_one():
@@ -22,8 +25,9 @@ def test_any_needs_one():
 
 
 def test_none_string_present_fails():
-    check = ae.check_turn(["Oulu ei kuulu alueisiin. Hanna Kokkonen auttaa."],
-                          {"all": ["Oulu"], "none": ["Kokkonen"]})
+    check = ae.check_turn(
+        ["Oulu ei kuulu alueisiin. Hanna Kokkonen auttaa."], {"all": ["Oulu"], "none": ["Kokkonen"]}
+    )
     assert not check.passed
     assert any("Kokkonen" in p for p in check.problems)
 
@@ -55,10 +59,15 @@ def test_empty_reply_fails_even_without_expectations():
 
 
 def test_multi_turn_case_fails_if_any_turn_fails():
-    case = {"id": "x", "category": "followup", "voice": "colloquial", "turns": [
-        {"user": "onko mikkelissä kohtaamispaikkaa", "expect": {"all": ["Perhetalo"]}},
-        {"user": "entä pieksämäellä?", "expect": {"all": ["Perheiden talo"]}},
-    ]}
+    case = {
+        "id": "x",
+        "category": "followup",
+        "voice": "colloquial",
+        "turns": [
+            {"user": "onko mikkelissä kohtaamispaikkaa", "expect": {"all": ["Perhetalo"]}},
+            {"user": "entä pieksämäellä?", "expect": {"all": ["Perheiden talo"]}},
+        ],
+    }
     good = ae.check_case(case, [["Perhetalo"], ["Perheiden talo"]])
     bad = ae.check_case(case, [["Perhetalo"], ["En tiedä."]])
     short = ae.check_case(case, [["Perhetalo"]])
@@ -68,9 +77,15 @@ def test_multi_turn_case_fails_if_any_turn_fails():
 
 
 def test_topic_is_read_from_the_answer_text():
-    finder = ae.topic_finder({"erokahvila": "Erokahvila on vertaistuellista toimintaa.",
-                              "lape": "LAPE oli muutosohjelma."})
-    check = ae.check_turn(["Erokahvila on  vertaistuellista toimintaa."], {"topic": "erokahvila"}, finder)
+    finder = ae.topic_finder(
+        {
+            "erokahvila": "Erokahvila on vertaistuellista toimintaa.",
+            "lape": "LAPE oli muutosohjelma.",
+        }
+    )
+    check = ae.check_turn(
+        ["Erokahvila on  vertaistuellista toimintaa."], {"topic": "erokahvila"}, finder
+    )
     assert check.topic_got == "erokahvila"
     summary = ae.Summary([ae.CaseResult({"id": "a", "category": "faq", "voice": "terse"}, [check])])
     assert summary.topic_correct == 1 and summary.accuracy == 1.0

@@ -1,6 +1,7 @@
 """Contact look-ups that find the right person: generic words are not roles, fields of
 responsibility and organisations in any case form, and follow-ups that name nothing
 themselves resolve from what the conversation talked about last."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
@@ -20,17 +21,37 @@ pytestmark = pytest.mark.usefixtures("actions_kb")
 def conversation(extractor):
     """A tracker whose events hold the earlier user messages with the entities NLU found."""
 
-    def make(*earlier: str, latest: str, intent: str = "ask_contact",
-             slots: Optional[Dict[str, Any]] = None) -> Tracker:
+    def make(
+        *earlier: str,
+        latest: str,
+        intent: str = "ask_contact",
+        slots: Optional[Dict[str, Any]] = None,
+    ) -> Tracker:
         events: List[Dict[str, Any]] = []
         for text in earlier + (latest,):
-            events.append({"event": "user", "text": text,
-                           "parse_data": {"text": text, "entities": extractor.entities_in(text)}})
+            events.append(
+                {
+                    "event": "user",
+                    "text": text,
+                    "parse_data": {"text": text, "entities": extractor.entities_in(text)},
+                }
+            )
             events.append({"event": "bot", "text": "…"})
-        latest_message = {"text": latest, "intent": {"name": intent, "confidence": 1.0},
-                          "entities": extractor.entities_in(latest)}
-        return Tracker("test-user", dict(slots or {}), latest_message, events[:-1], False, None,
-                       None, "action_listen")
+        latest_message = {
+            "text": latest,
+            "intent": {"name": intent, "confidence": 1.0},
+            "entities": extractor.entities_in(latest),
+        }
+        return Tracker(
+            "test-user",
+            dict(slots or {}),
+            latest_message,
+            events[:-1],
+            False,
+            None,
+            None,
+            "action_listen",
+        )
 
     return make
 
@@ -41,28 +62,39 @@ async def said(action, dispatcher, tracker, domain) -> str:
     return "\n".join(texts(dispatcher))
 
 
-@pytest.mark.parametrize("text", ["tarvitsen yhteyshenkilön, asun juvalla",
-                                  "kuka on yhteyshenkilö kangasniemellä"])
+@pytest.mark.parametrize(
+    "text", ["tarvitsen yhteyshenkilön, asun juvalla", "kuka on yhteyshenkilö kangasniemellä"]
+)
 async def test_a_generic_word_is_not_a_role(conversation, dispatcher, domain, text):
     answer = await said(ActionFindContact(), dispatcher, conversation(latest=text), domain)
     assert "Hanna Kokkonen" in answer and "Heikkinen" not in answer and "Isotalus" not in answer
 
 
-async def test_a_generic_word_in_another_region_gets_that_regions_contacts(conversation, dispatcher,
-                                                                           domain):
-    answer = await said(ActionFindContact(), dispatcher,
-                        conversation(latest="tarvitsen yhteyshenkilön, asun seinäjoella"), domain)
+async def test_a_generic_word_in_another_region_gets_that_regions_contacts(
+    conversation, dispatcher, domain
+):
+    answer = await said(
+        ActionFindContact(),
+        dispatcher,
+        conversation(latest="tarvitsen yhteyshenkilön, asun seinäjoella"),
+        domain,
+    )
     assert "Satu Mäki-Fossi" in answer and "En löydä" not in answer and "Heli Mäki" not in answer
 
 
 async def test_a_role_by_its_field_of_responsibility(conversation, dispatcher, domain):
-    answer = await said(ActionFindContact(), dispatcher, conversation(
-        latest="kuka hoiti Keski-Suomessa varhaiskasvatuksen asioita"), domain)
+    answer = await said(
+        ActionFindContact(),
+        dispatcher,
+        conversation(latest="kuka hoiti Keski-Suomessa varhaiskasvatuksen asioita"),
+        domain,
+    )
     assert "Senja Hirsjärvi" in answer and "Paananen" not in answer and "Hämäläinen" not in answer
 
 
-@pytest.mark.parametrize("text", ["miten saan yhteyden Viola ry:hyn", "violan yhteystiedot",
-                                  "voiko violaan soittaa"])
+@pytest.mark.parametrize(
+    "text", ["miten saan yhteyden Viola ry:hyn", "violan yhteystiedot", "voiko violaan soittaa"]
+)
 async def test_an_organisation_in_any_case_form(conversation, dispatcher, domain, text):
     answer = await said(ActionFindContact(), dispatcher, conversation(latest=text), domain)
     assert "Emmi Heikkinen" in answer and "Heli Isotalus" in answer
@@ -70,14 +102,22 @@ async def test_an_organisation_in_any_case_form(conversation, dispatcher, domain
 
 
 async def test_a_project_in_any_case_form(conversation, dispatcher, domain):
-    answer = await said(ActionFindContact(), dispatcher,
-                        conversation(latest="kehen otan yhteyttä Turvassa-hankkeeseen"), domain)
+    answer = await said(
+        ActionFindContact(),
+        dispatcher,
+        conversation(latest="kehen otan yhteyttä Turvassa-hankkeeseen"),
+        domain,
+    )
     assert "Emmi Heikkinen" in answer and "050 476 8736" in answer
 
 
 async def test_a_person_named_without_details_gets_where_to_ask(conversation, dispatcher, domain):
-    answer = await said(ActionFindContact(), dispatcher,
-                        conversation(latest="kuka on pohjois-savon muutosagentti"), domain)
+    answer = await said(
+        ActionFindContact(),
+        dispatcher,
+        conversation(latest="kuka on pohjois-savon muutosagentti"),
+        domain,
+    )
     assert "Minna Rytkönen" in answer and "yhteystietoja ei ole aineistossani" in answer
     assert "puh." not in answer and "Hämäläinen" not in answer
 
@@ -92,29 +132,40 @@ async def test_their_number_follows_the_person_the_bot_named(conversation, dispa
     first = conversation(latest="kuka on keski-suomen muutosagentti")
     assert "Hanna Hämäläinen" in await said(ActionFindContact(), dispatcher, first, domain)
     tracker = conversation("kuka on keski-suomen muutosagentti", latest="mikä hänen numeronsa on?")
-    tracker.events[1:1] = [{"event": "slot", "name": e["name"], "value": e["value"]}
-                           for e in said.events]  # what the first answer set
+    tracker.events[1:1] = [
+        {"event": "slot", "name": e["name"], "value": e["value"]} for e in said.events
+    ]  # what the first answer set
     answer = await said(ActionFindContact(), CollectingDispatcher(), tracker, domain)
     assert "Hanna Hämäläinen" in answer and "050 304 6670" in answer and "Raija" not in answer
 
 
 async def test_who_is_there_follows_the_last_place(conversation, dispatcher, domain):
-    tracker = conversation("onko mikkelissä kohtaamispaikkaa", "entä pieksämäellä?",
-                           latest="kuka sielä on yhteyshenkilö")
+    tracker = conversation(
+        "onko mikkelissä kohtaamispaikkaa",
+        "entä pieksämäellä?",
+        latest="kuka sielä on yhteyshenkilö",
+    )
     answer = await said(ActionFindContact(), dispatcher, tracker, domain)
     assert "Pieksämäki" in answer and "Hanna Kokkonen" in answer and "Heikkinen" not in answer
 
 
 async def test_the_latest_subject_wins(conversation, dispatcher, domain):
-    tracker = conversation("kerro arki haltuun hankkeesta", "keneen otan yhteyttä seinäjoella",
-                           latest="kuka siellä auttaa")
+    tracker = conversation(
+        "kerro arki haltuun hankkeesta",
+        "keneen otan yhteyttä seinäjoella",
+        latest="kuka siellä auttaa",
+    )
     answer = await said(ActionFindContact(), dispatcher, tracker, domain)
     assert "Satu Mäki-Fossi" in answer and "Pääkkönen" not in answer
 
 
 async def test_and_there_asks_the_same_as_before(conversation, dispatcher, domain):
-    tracker = conversation("onko mikkelissä kohtaamispaikkaa", latest="entä pieksämäellä?",
-                           intent="inform_municipality", slots={"last_request": "meeting_place"})
+    tracker = conversation(
+        "onko mikkelissä kohtaamispaikkaa",
+        latest="entä pieksämäellä?",
+        intent="inform_municipality",
+        slots={"last_request": "meeting_place"},
+    )
     answer = await said(ActionAnswerPending(), dispatcher, tracker, domain)
     assert "Perheiden talo" in answer and "Hanna Kokkonen" not in answer
     assert SlotSet("last_request", "meeting_place") in said.events

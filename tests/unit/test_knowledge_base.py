@@ -2,6 +2,7 @@
 field, code, Finnish message); the live knowledge of a running process follows the files,
 all or nothing. On the fixture knowledge base (tests/fixtures/knowledge); the real one is
 checked in tests/unit/test_real_data.py."""
+
 import os
 import shutil
 from pathlib import Path
@@ -18,11 +19,24 @@ SOURCE = FIXTURE_KNOWLEDGE
 
 def test_knowledge_base_loads_with_its_cross_references(kb):
     assert {r.id for r in kb.regions.values() if r.covered} == {
-        "etela-savo", "pohjois-savo", "etela-pohjanmaa", "keski-suomi"}
+        "etela-savo",
+        "pohjois-savo",
+        "etela-pohjanmaa",
+        "keski-suomi",
+    }
     assert kb.regions["etela-savo"].municipalities == (
-        "Juva", "Kangasniemi", "Mikkeli", "Pieksämäki", "Savonlinna", "Sulkava")
+        "Juva",
+        "Kangasniemi",
+        "Mikkeli",
+        "Pieksämäki",
+        "Savonlinna",
+        "Sulkava",
+    )
     assert kb.region_of("Tampere").id == "pirkanmaa" and not kb.region_of("Tampere").covered
-    assert [c.name for c in kb.primary_contacts("etela-savo")] == ["Hanna Kokkonen", "Katja Saukkonen"]
+    assert [c.name for c in kb.primary_contacts("etela-savo")] == [
+        "Hanna Kokkonen",
+        "Katja Saukkonen",
+    ]
     assert kb.primary_contacts("pohjois-savo") == []
     assert [c.name for c in kb.project_contacts("turvassa")] == ["Emmi Heikkinen", "Heli Isotalus"]
     assert [p.name for p in kb.places_in("Kangasniemi")] == ["Perheneuvo", "Perhetupa"]
@@ -56,6 +70,7 @@ def problems(directory):
 def test_contact_without_a_name(copy):
     def change(data):
         del data["contacts"][0]["name"]
+
     found, listed = problems(edit(copy, "contacts.yml", change))
     assert found == {("schema", "contacts.yml", "contacts/0")} and "name" in listed[0].message
 
@@ -63,6 +78,7 @@ def test_contact_without_a_name(copy):
 def test_malformed_phone_number_names_file_line_and_field(copy):
     def change(data):
         data["contacts"][1]["phone"] = ["040 35x 8519"]
+
     found, listed = problems(edit(copy, "contacts.yml", change))
     assert found == {("bad_phone", "contacts.yml", "contacts/1/phone/0")}
     lines = (copy / "contacts.yml").read_text(encoding="utf-8").splitlines()
@@ -80,22 +96,30 @@ def test_service_numbers_are_phone_numbers():
 def test_missing_source_and_period(copy):
     def change(data):
         del data["places"][0]["source"], data["places"][0]["valid"]
+
     found, _ = problems(edit(copy, "places.yml", change))
-    assert {("no_source", "places.yml", "places/0"), ("no_period", "places.yml", "places/0")} <= found
+    assert {
+        ("no_source", "places.yml", "places/0"),
+        ("no_period", "places.yml", "places/0"),
+    } <= found
 
 
 def test_unknown_region_and_project(copy):
     def change(data):
         data["contacts"][2]["region"] = "lappi-x"
         data["contacts"][2]["project"] = "no-such-project"
+
     found, _ = problems(edit(copy, "contacts.yml", change))
-    assert found == {("unknown_region", "contacts.yml", "contacts/2/region"),
-                     ("unknown_project", "contacts.yml", "contacts/2/project")}
+    assert found == {
+        ("unknown_region", "contacts.yml", "contacts/2/region"),
+        ("unknown_project", "contacts.yml", "contacts/2/project"),
+    }
 
 
 def test_municipality_in_two_regions(copy):
     def change(data):
         data["regions"][1]["municipalities"].append({"name": "Mikkeli", "in": "Mikkelissä"})
+
     found, _ = problems(edit(copy, "municipalities.yml", change))
     assert [f for f in found if f[0] == "municipality_in_two_regions"]
 
@@ -103,6 +127,7 @@ def test_municipality_in_two_regions(copy):
 def test_place_in_unknown_municipality(copy):
     def change(data):
         data["places"][0]["municipality"] = "Atlantis"
+
     found, listed = problems(edit(copy, "places.yml", change))
     assert found == {("unknown_municipality", "places.yml", "places/0/municipality")}
     assert "Atlantis" in listed[0].message
@@ -112,6 +137,7 @@ def test_broken_safety_pattern_and_local_help(copy):
     def change(data):
         data["categories"]["suicide"][0]["any"].append("itsemurh(")
         data["local_help"]["violence"] = "no-such-project"
+
     found, _ = problems(edit(copy, "safety.yml", change))
     assert {code for code, _file, _field in found} == {"bad_pattern", "unknown_local_help"}
 
@@ -191,12 +217,19 @@ def test_the_nlu_components_follow_the_files(copy):
         guard.process([message])
         return message.get("intent")["name"]
 
-    assert people("Hanna Kokkosen numero") == ["hanna-kokkonen"] and people("Hanna Virtasen numero") == []
+    assert (
+        people("Hanna Kokkosen numero") == ["hanna-kokkonen"]
+        and people("Hanna Virtasen numero") == []
+    )
     assert guarded("mua pelottaa vesipeto") == "faq"
     replace_text(copy / "contacts.yml", "name: Hanna Kokkonen", "name: Hanna Virtanen")
     text = (copy / "safety.yml").read_text(encoding="utf-8")
-    (copy / "safety.yml").write_text(text.replace("categories:\n  suicide:\n  - any:\n",
-                                                  "categories:\n  suicide:\n  - any:\n    - 'vesipeto'\n"),
-                                     encoding="utf-8")
+    (copy / "safety.yml").write_text(
+        text.replace(
+            "categories:\n  suicide:\n  - any:\n",
+            "categories:\n  suicide:\n  - any:\n    - 'vesipeto'\n",
+        ),
+        encoding="utf-8",
+    )
     assert people("Hanna Virtasen numero") == ["hanna-kokkonen"]
     assert guarded("mua pelottaa vesipeto") == "crisis_suicide"

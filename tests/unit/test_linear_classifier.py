@@ -1,4 +1,5 @@
 """components.linear_classifier: intents and FAQ topics on a small data set, without the bot."""
+
 import numpy as np
 import pytest
 import scipy.sparse
@@ -14,12 +15,24 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from components.linear_classifier import LinearIntentClassifier, features
 
 EXAMPLES = {
-    "faq/kahvila": ["mikä on erokahvila", "missä erokahvila on", "erokahvila kertokaa",
-                    "milloin erokahvila kokoontuu"],
-    "faq/seminaari": ["mikä on eroseminaari", "eroseminaari milloin", "kerro eroseminaarista",
-                      "eroseminaari kenelle"],
-    "ask_contact": ["kenelle soitan", "yhteystiedot kiitos", "puhelinnumero kenelle soitan",
-                    "anna yhteystiedot"],
+    "faq/kahvila": [
+        "mikä on erokahvila",
+        "missä erokahvila on",
+        "erokahvila kertokaa",
+        "milloin erokahvila kokoontuu",
+    ],
+    "faq/seminaari": [
+        "mikä on eroseminaari",
+        "eroseminaari milloin",
+        "kerro eroseminaarista",
+        "eroseminaari kenelle",
+    ],
+    "ask_contact": [
+        "kenelle soitan",
+        "yhteystiedot kiitos",
+        "puhelinnumero kenelle soitan",
+        "anna yhteystiedot",
+    ],
 }
 RESPONSES = {
     "utter_faq/kahvila": [{"text": "Erokahvila on vertaisryhmä."}],
@@ -45,13 +58,24 @@ def storage(tmp_path):
 def pipeline(storage):
     context = ExecutionContext(GraphSchema({}), "test")
     tokenizer = WhitespaceTokenizer(WhitespaceTokenizer.get_default_config())
-    words = CountVectorsFeaturizer.create({**CountVectorsFeaturizer.get_default_config()},
-                                          storage, Resource("words"), context)
+    words = CountVectorsFeaturizer.create(
+        {**CountVectorsFeaturizer.get_default_config()}, storage, Resource("words"), context
+    )
     chars = CountVectorsFeaturizer.create(
-        {**CountVectorsFeaturizer.get_default_config(), "analyzer": "char_wb",
-         "min_ngram": 2, "max_ngram": 4}, storage, Resource("chars"), context)
-    data = TrainingData([_message(text, label) for label, texts in EXAMPLES.items() for text in texts],
-                        responses=RESPONSES)
+        {
+            **CountVectorsFeaturizer.get_default_config(),
+            "analyzer": "char_wb",
+            "min_ngram": 2,
+            "max_ngram": 4,
+        },
+        storage,
+        Resource("chars"),
+        context,
+    )
+    data = TrainingData(
+        [_message(text, label) for label, texts in EXAMPLES.items() for text in texts],
+        responses=RESPONSES,
+    )
     for step in (tokenizer, words, chars):
         if hasattr(step, "train"):
             step.train(data)
@@ -69,8 +93,12 @@ def pipeline(storage):
 
 def _train(storage, data, **config):
     context = ExecutionContext(GraphSchema({}), "test")
-    classifier = LinearIntentClassifier.create({**LinearIntentClassifier.get_default_config(), **config},
-                                               storage, Resource("linear"), context)
+    classifier = LinearIntentClassifier.create(
+        {**LinearIntentClassifier.get_default_config(), **config},
+        storage,
+        Resource("linear"),
+        context,
+    )
     classifier.train(data)
     return classifier
 
@@ -99,8 +127,9 @@ def test_features_give_a_message_without_features_a_zero_row_of_the_trained_widt
 def test_intent_and_topic_of_new_questions(storage, pipeline):
     data, featurise = pipeline
     classifier = _train(storage, data)
-    cafe, seminar, contact = classifier.process(featurise(
-        ["erokahvila missä", "eroseminaarista kertokaa", "yhteystiedot kenelle soitan"]))
+    cafe, seminar, contact = classifier.process(
+        featurise(["erokahvila missä", "eroseminaarista kertokaa", "yhteystiedot kenelle soitan"])
+    )
 
     assert cafe.get("intent")["name"] == "faq"
     selected = cafe.get("response_selector")["faq"]
@@ -108,13 +137,16 @@ def test_intent_and_topic_of_new_questions(storage, pipeline):
     assert selected["response"]["utter_action"] == "utter_faq/kahvila"
     assert selected["response"]["responses"] == RESPONSES["utter_faq/kahvila"]
     assert cafe.get("response_selector")["all_retrieval_intents"] == ["faq"]
-    assert seminar.get("response_selector")["faq"]["response"]["intent_response_key"] == "faq/seminaari"
+    assert (
+        seminar.get("response_selector")["faq"]["response"]["intent_response_key"]
+        == "faq/seminaari"
+    )
     assert contact.get("intent")["name"] == "ask_contact"
 
 
 def test_rankings_are_probabilities_best_first(storage, pipeline):
     data, featurise = pipeline
-    message, = _train(storage, data).process(featurise(["erokahvila"]))
+    (message,) = _train(storage, data).process(featurise(["erokahvila"]))
     intents = message.get("intent_ranking")
     assert [r["name"] for r in intents][0] == message.get("intent")["name"]
     assert sum(r["confidence"] for r in intents) == pytest.approx(1.0)
@@ -127,10 +159,10 @@ def test_rankings_are_probabilities_best_first(storage, pipeline):
 
 def test_ranking_length_limits_the_intent_ranking(storage, pipeline):
     data, featurise = pipeline
-    message, = _train(storage, data, ranking_length=1).process(featurise(["erokahvila"]))
+    (message,) = _train(storage, data, ranking_length=1).process(featurise(["erokahvila"]))
     assert len(message.get("intent_ranking")) == 1
     assert len(message.get("response_selector")["faq"]["ranking"]) == 1
-    message, = _train(storage, data, ranking_length=0).process(featurise(["erokahvila"]))
+    (message,) = _train(storage, data, ranking_length=0).process(featurise(["erokahvila"]))
     assert len(message.get("intent_ranking")) == 2  # the whole ranking: faq and ask_contact
 
 
@@ -138,11 +170,12 @@ def test_a_loaded_model_predicts_what_the_trained_one_did(storage, pipeline):
     data, featurise = pipeline
     trained = _train(storage, data)
     context = ExecutionContext(GraphSchema({}), "test")
-    loaded = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(), storage,
-                                         Resource("linear"), context)
+    loaded = LinearIntentClassifier.load(
+        LinearIntentClassifier.get_default_config(), storage, Resource("linear"), context
+    )
     texts = ["eroseminaari", "erokahvila milloin", "soitan kenelle"]
     first, second = trained.process(featurise(texts)), loaded.process(featurise(texts))
-    for a, b in zip(first, second):
+    for a, b in zip(first, second, strict=True):
         assert a.get("intent") == b.get("intent")
         assert a.get("response_selector") == b.get("response_selector")
 
@@ -150,17 +183,20 @@ def test_a_loaded_model_predicts_what_the_trained_one_did(storage, pipeline):
 def test_an_untrained_component_leaves_messages_alone(storage, pipeline):
     _, featurise = pipeline
     context = ExecutionContext(GraphSchema({}), "test")
-    empty = LinearIntentClassifier.load(LinearIntentClassifier.get_default_config(), storage,
-                                        Resource("never-trained"), context)
-    message, = empty.process(featurise(["erokahvila"]))
+    empty = LinearIntentClassifier.load(
+        LinearIntentClassifier.get_default_config(), storage, Resource("never-trained"), context
+    )
+    (message,) = empty.process(featurise(["erokahvila"]))
     assert message.get("intent") is None and message.get("response_selector") is None
 
 
 def test_a_retrieval_intent_with_one_topic_is_refused(storage, pipeline):
     _, featurise = pipeline
-    data = TrainingData([_message(t, "faq/kahvila") for t in EXAMPLES["faq/kahvila"]]
-                        + [_message(t, "ask_contact") for t in EXAMPLES["ask_contact"]],
-                        responses=RESPONSES)
+    data = TrainingData(
+        [_message(t, "faq/kahvila") for t in EXAMPLES["faq/kahvila"]]
+        + [_message(t, "ask_contact") for t in EXAMPLES["ask_contact"]],
+        responses=RESPONSES,
+    )
     for message in data.training_examples:
         message.features = featurise([message.get("text")])[0].features
     with pytest.raises(ValueError, match="two topics"):

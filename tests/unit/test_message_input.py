@@ -1,4 +1,5 @@
 """Cleaning what users send, before Rasa sees or stores it."""
+
 from bot.message_input import EMPTY_MESSAGE_PAYLOAD, MAX_MESSAGE_LENGTH, clean_message
 
 

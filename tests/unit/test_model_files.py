@@ -1,6 +1,6 @@
 """Models load only from models/ and only when they match the hash recorded at training."""
+
 import asyncio
-from pathlib import Path
 
 import pytest
 import rasa.core.agent

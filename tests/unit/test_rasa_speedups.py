@@ -1,4 +1,5 @@
 """The two Rasa speed-ups give exactly the answers Rasa's own code gives."""
+
 import jsonschema
 import pytest
 from rasa.core.actions.action import RemoteAction
@@ -10,8 +11,11 @@ from bot import rasa_speedups
 
 def test_event_classes_resolve_as_before():
     rasa_speedups.install()
-    names = {cls.type_name for cls in all_subclasses(Event)
-             if isinstance(getattr(cls, "type_name", None), str)}
+    names = {
+        cls.type_name
+        for cls in all_subclasses(Event)
+        if isinstance(getattr(cls, "type_name", None), str)
+    }
     assert {"user", "bot", "action", "slot", "restart"} <= names
     for name in names:
         assert Event.resolve_by_type(name) is rasa_speedups._original_resolve_by_type(name)

@@ -2,8 +2,8 @@
 fail when an edit to the real data breaks a promise, and are kept apart on purpose. Every
 other unit test runs on tests/fixtures. No trained model is needed; the held-out and safety
 checks that need the model are in tests/model/test_nlu.py."""
+
 import time
-from pathlib import Path
 
 import pytest
 import yaml
@@ -26,7 +26,11 @@ def found(kb, text):
 def test_real_knowledge_base_is_valid(real_kb):
     kb = real_kb
     assert {r.id for r in kb.regions.values() if r.covered} == {
-        "etela-savo", "pohjois-savo", "etela-pohjanmaa", "keski-suomi"}
+        "etela-savo",
+        "pohjois-savo",
+        "etela-pohjanmaa",
+        "keski-suomi",
+    }
     assert len(kb.regions["etela-savo"].municipalities) == 12
     # the one person the material names without a phone or an e-mail address
     assert [c.name for c in kb.contacts if not (c.phones or c.email)] == ["Minna Rytkönen"]
@@ -45,10 +49,15 @@ def test_case_form_in_a_sentence(real_kb, name, form):
     assert found(real_kb, f"mä asun {form} ja tarviisin apua") == [("municipality", name)]
 
 
-@pytest.mark.parametrize("text,name", [
-    ("asun Tampereella", "Tampere"), ("Helsingissä", "Helsinki"), ("oulussa", "Oulu"),
-    ("pihtiputaalla", "Pihtipudas"),
-])
+@pytest.mark.parametrize(
+    "text,name",
+    [
+        ("asun Tampereella", "Tampere"),
+        ("Helsingissä", "Helsinki"),
+        ("oulussa", "Oulu"),
+        ("pihtiputaalla", "Pihtipudas"),
+    ],
+)
 def test_municipalities_of_the_whole_country_are_recognised(real_kb, text, name):
     assert found(real_kb, text) == [("municipality", name)]
 

@@ -1,4 +1,5 @@
 """The retention command deletes old conversations and keeps recent ones."""
+
 import sqlite3
 import time
 
@@ -14,9 +15,11 @@ DAY = 86400
 
 async def write(store, sender, when):
     tracker = DialogueStateTracker(sender, DOMAIN.slots)
-    for event in (ActionExecuted("action_listen", timestamp=when),
-                  UserUttered("hei", {"name": "faq"}, timestamp=when + 1),
-                  BotUttered("Hei!", timestamp=when + 2)):
+    for event in (
+        ActionExecuted("action_listen", timestamp=when),
+        UserUttered("hei", {"name": "faq"}, timestamp=when + 1),
+        BotUttered("Hei!", timestamp=when + 2),
+    ):
         tracker.update(event)
     await store.save(tracker)
 
@@ -29,8 +32,10 @@ def senders(db):
 async def test_old_conversations_go_and_recent_ones_stay(tmp_path):
     db = tmp_path / "c.db"
     endpoints = tmp_path / "endpoints.yml"
-    endpoints.write_text("tracker_store:\n  type: bot.tracker_store.PerheneuvoTrackerStore\n"
-                         f"  dialect: sqlite\n  db: {db}\n")
+    endpoints.write_text(
+        "tracker_store:\n  type: bot.tracker_store.PerheneuvoTrackerStore\n"
+        f"  dialect: sqlite\n  db: {db}\n"
+    )
     store = PerheneuvoTrackerStore(domain=DOMAIN, dialect="sqlite", db=str(db))
     now = time.time()
     await write(store, "old", now - 31 * DAY)

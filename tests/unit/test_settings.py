@@ -1,6 +1,7 @@
 """Settings, secret files, shared constants and the shared helpers (bot/settings.py,
 bot/secret_files.py, bot/constants.py, bot/probes.py, bot/stats.py, bot/retention.py,
 bot/rasa_server.py, bot/quiet_warnings.py); no servers, no model."""
+
 from __future__ import annotations
 
 import http.server
@@ -37,10 +38,19 @@ def test_knowledge_dir_defaults_to_the_project_and_follows_the_environment(monke
 
 def test_every_setting_is_in_env_example():
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
-    for name in ("PERHENEUVO_RASA_PORT", "PERHENEUVO_ACTIONS_PORT", "PERHENEUVO_MODEL",
-                 "PERHENEUVO_WEB_PORT", "PERHENEUVO_CORS_ORIGINS", "TELEGRAM_BOT_TOKEN",
-                 "PERHENEUVO_TRACKER_DB", "PERHENEUVO_API_TOKEN", "PERHENEUVO_RASA_INTERFACE",
-                 "PERHENEUVO_KNOWLEDGE_DIR", "PERHENEUVO_RETENTION_DAYS"):
+    for name in (
+        "PERHENEUVO_RASA_PORT",
+        "PERHENEUVO_ACTIONS_PORT",
+        "PERHENEUVO_MODEL",
+        "PERHENEUVO_WEB_PORT",
+        "PERHENEUVO_CORS_ORIGINS",
+        "TELEGRAM_BOT_TOKEN",
+        "PERHENEUVO_TRACKER_DB",
+        "PERHENEUVO_API_TOKEN",
+        "PERHENEUVO_RASA_INTERFACE",
+        "PERHENEUVO_KNOWLEDGE_DIR",
+        "PERHENEUVO_RETENTION_DAYS",
+    ):
         assert name in example, name
 
 
@@ -192,7 +202,8 @@ def test_percentile_matches_the_twentieths_it_replaces():
 
     values = [3.0, 1.0, 4.0, 1.0, 5.0, 9.0, 2.0, 6.0, 5.0, 3.0, 5.0]
     assert percentile(values, 95) == pytest.approx(
-        statistics.quantiles(values, n=20, method="inclusive")[18])
+        statistics.quantiles(values, n=20, method="inclusive")[18]
+    )
     assert percentile([7.0], 95) == 7.0
     with pytest.raises(ValueError):
         percentile([], 50)
@@ -210,8 +221,7 @@ def test_daily_retention_runs_at_start_and_then_once_an_interval(tmp_path, monke
 
     monkeypatch.setattr(subprocess, "Popen", FakePopen)
     log = tmp_path / "retention.log"
-    retention = DailyRetention(["--endpoints", "x.yml"], env={"A": "1"}, log_file=log,
-                               interval=100)
+    retention = DailyRetention(["--endpoints", "x.yml"], env={"A": "1"}, log_file=log, interval=100)
     assert retention.run_when_due(now=1000)
     assert not retention.run_when_due(now=1050)
     assert retention.run_when_due(now=1100)
@@ -234,10 +244,18 @@ def test_the_production_profile_gives_every_process_the_knowledge_dir(tmp_path, 
     assert settings.server_env()["PERHENEUVO_KNOWLEDGE_DIR"] == str(tmp_path / "tieto")
     supervisor = Supervisor(tmp_path / "logs", tmp_path / "pids", settings.common_env())
     out = tmp_path / "env.txt"
-    supervisor.start(Service("probe", [sys.executable, "-c",
-                                       f"import os; open({str(out)!r}, 'w').write("
-                                       f"os.environ['PERHENEUVO_KNOWLEDGE_DIR'])"],
-                             ready=lambda: out.exists(), env=settings.server_env()))
+    supervisor.start(
+        Service(
+            "probe",
+            [
+                sys.executable,
+                "-c",
+                f"import os; open({str(out)!r}, 'w').write(os.environ['PERHENEUVO_KNOWLEDGE_DIR'])",
+            ],
+            ready=lambda: out.exists(),
+            env=settings.server_env(),
+        )
+    )
     supervisor.wait_ready(["probe"], 30)
     supervisor.stop(["probe"])
     assert out.read_text() == str(tmp_path / "tieto")
@@ -251,21 +269,32 @@ def test_third_party_deprecations_are_hidden_and_our_own_warnings_are_not():
         warnings.resetwarnings()
         warnings.simplefilter("always")
         quiet_warnings.install()
-        for module in ("rasa.core.tracker_store", "sanic_cors.extension", "pkg_resources",
-                       "/x/site-packages/keras/utils/data_utils"):
+        for module in (
+            "rasa.core.tracker_store",
+            "sanic_cors.extension",
+            "pkg_resources",
+            "/x/site-packages/keras/utils/data_utils",
+        ):
             warnings.warn_explicit("old", DeprecationWarning, "f.py", 1, module=module)
         warnings.warn_explicit("ours", DeprecationWarning, "f.py", 1, module="bot.launcher")
         warnings.warn_explicit("ours", DeprecationWarning, "f.py", 1, module="actions.contact")
-        warnings.warn_explicit("not a deprecation", UserWarning, "f.py", 1,
-                               module="rasa.core.agent")
+        warnings.warn_explicit(
+            "not a deprecation", UserWarning, "f.py", 1, module="rasa.core.agent"
+        )
     assert [str(w.message) for w in caught] == ["ours", "ours", "not a deprecation"]
     for module, reason in quiet_warnings.THIRD_PARTY_DEPRECATIONS:
         assert reason and not module.startswith(("bot", "actions", "components", "staff"))
 
 
 def test_process_entry_points_install_the_filters():
-    for entry in ("bot/launcher.py", "bot/rasa_server.py", "bot/retention.py",
-                  "bot/telegram/__main__.py", "deploy/__main__.py", "scripts/bench/__main__.py"):
+    for entry in (
+        "bot/launcher.py",
+        "bot/rasa_server.py",
+        "bot/retention.py",
+        "bot/telegram/__main__.py",
+        "deploy/__main__.py",
+        "scripts/bench/__main__.py",
+    ):
         assert "quiet_warnings.install(" in (ROOT / entry).read_text(encoding="utf-8"), entry
 
 

@@ -1,5 +1,6 @@
 """`make eval`: per-topic accuracy, the wrongly answered questions, and the HTML report with
 its confusion-matrix picture; the exit status fails below the required accuracy."""
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,11 @@ ANSWERS = {
     "erokahvila mikkelissä": ("faq", "eroseminaari", []),
     "mikä perhekeskus": ("faq", "perhekeskus", []),
     "sataako huomenna": ("out_of_scope", None, []),
-    "<b>kuka</b> vetää toivo-ryhmää": ("ask_contact", None, [{"entity": "project", "value": "selviytyjat"}]),
+    "<b>kuka</b> vetää toivo-ryhmää": (
+        "ask_contact",
+        None,
+        [{"entity": "project", "value": "selviytyjat"}],
+    ),
 }
 
 
@@ -42,10 +47,16 @@ def fake_parse(text: str) -> Dict[str, Any]:
 def test_per_topic_accuracy_and_the_wrong_answers():
     result = evaluate(fake_parse, QUESTIONS)
     assert (result.correct, result.total) == (3, 5)
-    assert result.per_topic == {"erokahvila": (1, 2), "out_of_scope": (1, 1), "perhekeskus": (1, 1),
-                                "toivo_ryhma": (0, 1)}
-    assert result.mistakes == [("erokahvila mikkelissä", "erokahvila", "eroseminaari"),
-                               ("<b>kuka</b> vetää toivo-ryhmää", "toivo_ryhma", "ask_contact")]
+    assert result.per_topic == {
+        "erokahvila": (1, 2),
+        "out_of_scope": (1, 1),
+        "perhekeskus": (1, 1),
+        "toivo_ryhma": (0, 1),
+    }
+    assert result.mistakes == [
+        ("erokahvila mikkelissä", "erokahvila", "eroseminaari"),
+        ("<b>kuka</b> vetää toivo-ryhmää", "toivo_ryhma", "ask_contact"),
+    ]
     report = result.report()
     assert re.search(r"^erokahvila +1 / 2 +50,0 %$", report, re.MULTILINE), report
     assert "”erokahvila mikkelissä”: erokahvila → eroseminaari" in report
@@ -81,23 +92,32 @@ def test_the_html_report_shows_the_picture_the_table_and_the_mistakes(tmp_path):
 
 @pytest.mark.parametrize("wrong,status", [(False, 0), (True, 1)])
 def test_staff_eval_prints_the_report_path_and_fails_below_the_requirement(
-        tmp_path, monkeypatch, capsys, wrong, status):
+    tmp_path, monkeypatch, capsys, wrong, status
+):
     project = copy_project(tmp_path / "project")
     questions = [{"text": f"kysymys {i}", "topic": "erokahvila"} for i in range(10)]
-    (project.heldout).write_text("questions:\n" + "".join(
-        f"- {{text: '{q['text']}', topic: erokahvila}}\n" for q in questions), encoding="utf-8")
+    (project.heldout).write_text(
+        "questions:\n"
+        + "".join(f"- {{text: '{q['text']}', topic: erokahvila}}\n" for q in questions),
+        encoding="utf-8",
+    )
 
     class Agent:
         async def parse_message(self, text: str) -> Dict[str, Any]:
             topic = "eroseminaari" if text in ("kysymys 0", "kysymys 1") and wrong else "erokahvila"
-            return {"intent": {"name": "faq"}, "entities": [],
-                    "response_selector": {"faq": {"response": {"intent_response_key": f"faq/{topic}"}}}}
+            return {
+                "intent": {"name": "faq"},
+                "entities": [],
+                "response_selector": {"faq": {"response": {"intent_response_key": f"faq/{topic}"}}},
+            }
 
     async def load_agent(model_path: str) -> Agent:
         assert model_path == str(project.root / "models" / "m.tar.gz")
         return Agent()
 
-    monkeypatch.setitem(sys.modules, "rasa.core.agent", types.SimpleNamespace(load_agent=load_agent))
+    monkeypatch.setitem(
+        sys.modules, "rasa.core.agent", types.SimpleNamespace(load_agent=load_agent)
+    )
     out = project.root / "results" / "eval"
     assert evaluation.run(project, project.root / "models" / "m.tar.gz", out) == status
     printed = capsys.readouterr().out

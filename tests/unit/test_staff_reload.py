@@ -1,5 +1,6 @@
 """`make reload` without a server: models are accepted only from the project's models/ folder,
 with their recorded hash. Reloading the running server: tests/e2e/test_staff_reload.py."""
+
 from __future__ import annotations
 
 import tarfile
@@ -10,7 +11,6 @@ import pytest
 from bot.model_files import record
 from staff.project import Project
 from staff.reload import ReloadError, model_id, model_inside_models, reload
-
 
 # -- without a server ------------------------------------------------------------------------------
 

@@ -4,13 +4,14 @@ The Bot API is an offline request class that answers like Telegram and records e
 (any other method fails the test); Rasa is an httpx.MockTransport. Handlers are exercised with
 `await application.process_update(update)` on built updates.
 """
+
 from __future__ import annotations
 
 import asyncio
-import re
 import json
 import logging
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -34,6 +35,7 @@ from bot.telegram.texts import load_texts
 from bot.telegram.throttle import ChatThrottle, Verdict
 from tests.support import ROOT
 from tests.support.telegram_fake_api import BOT_USER, BotApiAnswers, OfflineBotApi
+
 TOKEN = "123456:unit-test-token"
 KEY = b"unit-test-key"
 TEXTS = load_texts()
@@ -46,9 +48,13 @@ UPDATES = BotApiAnswers()  # builds the updates a user sends
 class FakeRasa:
     """Rasa's REST channel as an httpx transport: `answer(message)` gives the reply list."""
 
-    def __init__(self, answer: Optional[Callable[[str], Any]] = None,
-                 delay: "float | Callable[[str], float]" = 0.0,
-                 status: int = 200, error: Optional[Exception] = None):
+    def __init__(
+        self,
+        answer: Optional[Callable[[str], Any]] = None,
+        delay: "float | Callable[[str], float]" = 0.0,
+        status: int = 200,
+        error: Optional[Exception] = None,
+    ):
         self.answer = answer or (lambda message: [{"text": f"Vastaus: {message}"}])
         self.delay = delay
         self.status = status
@@ -74,8 +80,9 @@ class FakeRasa:
 
 
 def settings(**overrides: Any) -> TelegramSettings:
-    values: Dict[str, Any] = dict(token=TOKEN, sender_key=KEY, rasa_url="http://rasa.test:5005",
-                                  typing_interval=4.0)
+    values: Dict[str, Any] = dict(
+        token=TOKEN, sender_key=KEY, rasa_url="http://rasa.test:5005", typing_interval=4.0
+    )
     values.update(overrides)
     return TelegramSettings(**values)
 
@@ -99,9 +106,12 @@ async def harness_factory():
 
     async def make(rasa: Optional[FakeRasa] = None, **overrides: Any) -> Harness:
         api, rasa = OfflineBotApi(TOKEN), rasa or FakeRasa()
-        application = build_application(settings(**overrides), request=api,
-                                        rasa_transport=httpx.MockTransport(rasa.handle),
-                                        rasa_ready=lambda url: True)
+        application = build_application(
+            settings(**overrides),
+            request=api,
+            rasa_transport=httpx.MockTransport(rasa.handle),
+            rasa_ready=lambda url: True,
+        )
         await application.initialize()
         await application.post_init(application)
         made.append(application)
@@ -119,8 +129,9 @@ async def harness(harness_factory) -> Harness:
     return await harness_factory()
 
 
-def message_update(chat_id: int, text: Optional[str] = None, edited: bool = False,
-                   **content: Any) -> Dict[str, Any]:
+def message_update(
+    chat_id: int, text: Optional[str] = None, edited: bool = False, **content: Any
+) -> Dict[str, Any]:
     return UPDATES.message_update(chat_id, text, edited, **content)
 
 
@@ -131,9 +142,14 @@ def callback_update(chat_id: int, data: str, message: Dict[str, Any]) -> Dict[st
 def sent_message(api: OfflineBotApi, index: int = -1) -> Dict[str, Any]:
     """A sent message as Telegram would show it in a callback query."""
     params = api.of("sendMessage")[index]
-    return {"message_id": 555, "date": int(time.time()), "from": BOT_USER,
-            "chat": {"id": params["chat_id"], "type": "private"}, "text": params["text"],
-            "reply_markup": params.get("reply_markup")}
+    return {
+        "message_id": 555,
+        "date": int(time.time()),
+        "from": BOT_USER,
+        "chat": {"id": params["chat_id"], "type": "private"},
+        "text": params["text"],
+        "reply_markup": params.get("reply_markup"),
+    }
 
 
 # -- settings, identity, texts -----------------------------------------------------------------
@@ -156,8 +172,9 @@ def test_missing_token_is_a_clear_error(tmp_path):
 
 
 def test_defaults_are_long_polling_against_telegram(tmp_path):
-    loaded = TelegramSettings.from_env({"TELEGRAM_BOT_TOKEN": "1:abc",
-                                        "PERHENEUVO_SENDER_KEY": "k"}, tmp_path / "key")
+    loaded = TelegramSettings.from_env(
+        {"TELEGRAM_BOT_TOKEN": "1:abc", "PERHENEUVO_SENDER_KEY": "k"}, tmp_path / "key"
+    )
     assert loaded.webhook is None
     assert loaded.api_base_url == "https://api.telegram.org/bot"
     assert loaded.rasa_url == "http://127.0.0.1:5005"
@@ -176,33 +193,51 @@ def test_sender_key_is_made_once_and_kept_private(tmp_path):
 
 
 def test_webhook_mode_requires_a_secret(tmp_path):
-    env = {"TELEGRAM_BOT_TOKEN": "1:abc", "PERHENEUVO_SENDER_KEY": "k",
-           "TELEGRAM_WEBHOOK_URL": "https://perheneuvo.example.fi/telegram/hook"}
+    env = {
+        "TELEGRAM_BOT_TOKEN": "1:abc",
+        "PERHENEUVO_SENDER_KEY": "k",
+        "TELEGRAM_WEBHOOK_URL": "https://perheneuvo.example.fi/telegram/hook",
+    }
     with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
         TelegramSettings.from_env(env, tmp_path / "key")
     with pytest.raises(ConfigError, match="TELEGRAM_WEBHOOK_SECRET"):
-        TelegramSettings.from_env({**env, "TELEGRAM_WEBHOOK_SECRET": "not allowed!"},
-                                  tmp_path / "key")
-    webhook = TelegramSettings.from_env({**env, "TELEGRAM_WEBHOOK_SECRET": "s3cr3t_-X",
-                                         "TELEGRAM_WEBHOOK_PORT": "8444"},
-                                        tmp_path / "key").webhook
+        TelegramSettings.from_env(
+            {**env, "TELEGRAM_WEBHOOK_SECRET": "not allowed!"}, tmp_path / "key"
+        )
+    webhook = TelegramSettings.from_env(
+        {**env, "TELEGRAM_WEBHOOK_SECRET": "s3cr3t_-X", "TELEGRAM_WEBHOOK_PORT": "8444"},
+        tmp_path / "key",
+    ).webhook
     assert webhook.secret == "s3cr3t_-X"
     assert (webhook.listen, webhook.port, webhook.path) == ("127.0.0.1", 8444, "telegram/hook")
 
 
-@pytest.mark.parametrize("name,value", [("TELEGRAM_RASA_TIMEOUT", "soon"),
-                                        ("TELEGRAM_THROTTLE_MESSAGES", "0"),
-                                        ("TELEGRAM_API_BASE_URL", "api.telegram.org/bot")])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        ("TELEGRAM_RASA_TIMEOUT", "soon"),
+        ("TELEGRAM_THROTTLE_MESSAGES", "0"),
+        ("TELEGRAM_API_BASE_URL", "api.telegram.org/bot"),
+    ],
+)
 def test_malformed_settings_name_the_variable(tmp_path, name, value):
     with pytest.raises(ConfigError, match=name):
-        TelegramSettings.from_env({"TELEGRAM_BOT_TOKEN": "1:abc", "PERHENEUVO_SENDER_KEY": "k",
-                                   name: value}, tmp_path / "key")
+        TelegramSettings.from_env(
+            {"TELEGRAM_BOT_TOKEN": "1:abc", "PERHENEUVO_SENDER_KEY": "k", name: value},
+            tmp_path / "key",
+        )
 
 
 def test_running_without_token_exits_with_a_clear_error():
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
-    result = subprocess.run([sys.executable, "-m", "bot.telegram"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.telegram"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in result.stderr
 
@@ -303,17 +338,29 @@ def test_throttle_notifies_once_then_drops_until_the_chat_calms_down():
 
 
 def test_rasa_replies_are_parsed_with_buttons_and_images():
-    replies = parse_replies([{"recipient_id": "x", "text": "Hei",
-                              "buttons": [{"title": "A", "payload": "a?"}]},
-                             {"image": "https://example.fi/kuva.png"}, {"custom": {}}])
-    assert [(r.text, r.buttons) for r in replies] == [("Hei", (Button("A", "a?"),)),
-                                                       ("https://example.fi/kuva.png", ())]
+    replies = parse_replies(
+        [
+            {"recipient_id": "x", "text": "Hei", "buttons": [{"title": "A", "payload": "a?"}]},
+            {"image": "https://example.fi/kuva.png"},
+            {"custom": {}},
+        ]
+    )
+    assert [(r.text, r.buttons) for r in replies] == [
+        ("Hei", (Button("A", "a?"),)),
+        ("https://example.fi/kuva.png", ()),
+    ]
     with pytest.raises(RasaUnavailable):
         parse_replies({"error": "x"})
 
 
-@pytest.mark.parametrize("rasa", [FakeRasa(status=500), FakeRasa(answer=lambda m: "not a list"),
-                                  FakeRasa(error=httpx.ConnectError("refused"))])
+@pytest.mark.parametrize(
+    "rasa",
+    [
+        FakeRasa(status=500),
+        FakeRasa(answer=lambda m: "not a list"),
+        FakeRasa(error=httpx.ConnectError("refused")),
+    ],
+)
 async def test_rasa_failures_become_rasa_unavailable(rasa):
     client = RasaClient("http://rasa.test", 1.0, httpx.MockTransport(rasa.handle))
     try:
@@ -340,13 +387,19 @@ async def test_rasa_call_has_a_total_time_limit():
 
 async def test_text_is_relayed_under_a_pseudonym_and_replies_come_back_in_order(harness):
     chat_id = 987654321
-    harness.rasa.answer = lambda message: [{"text": "Ensimmäinen."}, {"text": "Toinen."},
-                                           {"text": "Kolmas."}]
+    harness.rasa.answer = lambda message: [
+        {"text": "Ensimmäinen."},
+        {"text": "Toinen."},
+        {"text": "Kolmas."},
+    ]
     await harness.text(chat_id, "Mikä on Perheneuvo?")
     [request] = harness.rasa.requests
     # the update's id goes along, so that an update delivered twice is answered once
-    assert request == {"sender": sender_id(KEY, chat_id), "message": "Mikä on Perheneuvo?",
-                       "message_id": request["message_id"]}
+    assert request == {
+        "sender": sender_id(KEY, chat_id),
+        "message": "Mikä on Perheneuvo?",
+        "message_id": request["message_id"],
+    }
     assert re.fullmatch(r"tg-\d+", request["message_id"])
     assert str(chat_id) not in harness.rasa.raw_bodies[0].decode()
     assert harness.api.sent_texts() == ["Ensimmäinen.", "Toinen.", "Kolmas."]
@@ -372,8 +425,9 @@ async def test_a_long_answer_is_split_in_order(harness):
     texts = harness.api.sent_texts()
     assert len(texts) >= 3 and texts[-1] == "Loppu."
     assert all(len(text) <= 4096 for text in texts)
-    assert [int(t.split(":")[0].split()[1]) for t in texts[:-1] if t.startswith("Osa")] == \
-        sorted(int(t.split(":")[0].split()[1]) for t in texts[:-1] if t.startswith("Osa"))
+    assert [int(t.split(":")[0].split()[1]) for t in texts[:-1] if t.startswith("Osa")] == sorted(
+        int(t.split(":")[0].split()[1]) for t in texts[:-1] if t.startswith("Osa")
+    )
     assert " ".join(" ".join(texts[:-1]).split()) == " ".join(long.split())
 
 
@@ -384,9 +438,15 @@ async def test_buttons_become_a_keyboard_and_a_press_sends_the_full_payload(harn
     def answer(message: str) -> List[Dict[str, Any]]:
         if message == payload:
             return [{"text": "Eroperheiden apu on tässä."}]
-        return [{"text": "Tarkoititko jotakin näistä?",
-                 "buttons": [{"title": "Eroperheiden apu", "payload": payload},
-                             {"title": "Mikä on LAPE?", "payload": "Mikä on LAPE?"}]}]
+        return [
+            {
+                "text": "Tarkoititko jotakin näistä?",
+                "buttons": [
+                    {"title": "Eroperheiden apu", "payload": payload},
+                    {"title": "Mikä on LAPE?", "payload": "Mikä on LAPE?"},
+                ],
+            }
+        ]
 
     harness.rasa.answer = answer
     await harness.text(5, "apua")
@@ -406,11 +466,13 @@ async def test_buttons_become_a_keyboard_and_a_press_sends_the_full_payload(harn
 
 
 async def test_an_unknown_or_foreign_button_asks_to_type(harness):
-    harness.rasa.answer = lambda m: [{"text": "Valitse", "buttons": [{"title": "A",
-                                                                      "payload": "a"}]}]
+    harness.rasa.answer = lambda m: [
+        {"text": "Valitse", "buttons": [{"title": "A", "payload": "a"}]}
+    ]
     await harness.text(5, "apua")
     token = harness.api.of("sendMessage")[0]["reply_markup"]["inline_keyboard"][0][0][
-        "callback_data"]
+        "callback_data"
+    ]
     await harness.send(callback_update(5, "expired-token", sent_message(harness.api)))
     elsewhere = {**sent_message(harness.api, 0), "chat": {"id": 6, "type": "private"}}
     await harness.send(callback_update(6, token, elsewhere))  # the token, but in another chat
@@ -420,10 +482,16 @@ async def test_an_unknown_or_foreign_button_asks_to_type(harness):
     assert len(harness.api.of("editMessageReplyMarkup")) == 2  # stale keyboards removed
 
 
-@pytest.mark.parametrize("command,text", [("/start", TEXTS.start), ("/apua", TEXTS.help),
-                                          ("/help", TEXTS.help),
-                                          ("/tietosuoja", TEXTS.privacy),
-                                          ("/tuntematon", TEXTS.unknown_command)])
+@pytest.mark.parametrize(
+    "command,text",
+    [
+        ("/start", TEXTS.start),
+        ("/apua", TEXTS.help),
+        ("/help", TEXTS.help),
+        ("/tietosuoja", TEXTS.privacy),
+        ("/tuntematon", TEXTS.unknown_command),
+    ],
+)
 async def test_commands_answer_from_the_texts_without_rasa(harness, command, text):
     await harness.text(3, command)
     assert harness.api.sent_texts() == [text]
@@ -431,11 +499,15 @@ async def test_commands_answer_from_the_texts_without_rasa(harness, command, tex
 
 
 async def test_poista_resets_the_conversation_in_rasa(harness):
-    harness.rasa.answer = lambda m: [] if m == "/restart" else [
-        {"text": "Valitse", "buttons": [{"title": "A", "payload": "a"}]}]
+    harness.rasa.answer = lambda m: (
+        []
+        if m == "/restart"
+        else [{"text": "Valitse", "buttons": [{"title": "A", "payload": "a"}]}]
+    )
     await harness.text(8, "hei")
     token = harness.api.of("sendMessage")[0]["reply_markup"]["inline_keyboard"][0][0][
-        "callback_data"]
+        "callback_data"
+    ]
     await harness.text(8, "/poista")
     assert harness.rasa.requests[-1] == {"sender": sender_id(KEY, 8), "message": "/restart"}
     assert harness.api.sent_texts()[-1] == TEXTS.forgotten
@@ -449,15 +521,27 @@ async def test_poista_when_rasa_is_down_says_so(harness_factory):
     assert harness.api.sent_texts() == [TEXTS.unavailable]
 
 
-@pytest.mark.parametrize("content", [
-    {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}]},
-    {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}},
-    {"sticker": {"file_id": "s", "file_unique_id": "s", "width": 512, "height": 512,
-                 "is_animated": False, "is_video": False, "type": "regular"}},
-    {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "a.pdf"}},
-    {"location": {"latitude": 61.69, "longitude": 27.27}},
-    {"contact": {"phone_number": "+358401234567", "first_name": "Perhe"}},
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"photo": [{"file_id": "p", "file_unique_id": "p", "width": 90, "height": 90}]},
+        {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}},
+        {
+            "sticker": {
+                "file_id": "s",
+                "file_unique_id": "s",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "type": "regular",
+            }
+        },
+        {"document": {"file_id": "d", "file_unique_id": "d", "file_name": "a.pdf"}},
+        {"location": {"latitude": 61.69, "longitude": 27.27}},
+        {"contact": {"phone_number": "+358401234567", "first_name": "Perhe"}},
+    ],
+)
 async def test_anything_but_text_gets_the_text_only_reply(harness, content):
     await harness.send(message_update(4, **content))
     assert harness.api.sent_texts() == [TEXTS.text_only]
@@ -475,10 +559,15 @@ async def test_service_messages_are_ignored(harness):
     assert harness.api.calls == [] and harness.rasa.requests == []
 
 
-@pytest.mark.parametrize("rasa", [FakeRasa(error=httpx.ConnectError("refused")),
-                                  FakeRasa(status=500), FakeRasa(answer=lambda m: {"x": 1})])
-async def test_rasa_failure_gives_the_apology_and_logs_without_text(harness_factory, caplog,
-                                                                    rasa):
+@pytest.mark.parametrize(
+    "rasa",
+    [
+        FakeRasa(error=httpx.ConnectError("refused")),
+        FakeRasa(status=500),
+        FakeRasa(answer=lambda m: {"x": 1}),
+    ],
+)
+async def test_rasa_failure_gives_the_apology_and_logs_without_text(harness_factory, caplog, rasa):
     caplog.set_level(logging.DEBUG)
     harness = await harness_factory(rasa)
     await harness.text(424242, "Minulla on salainen huoli")
@@ -503,8 +592,10 @@ async def test_typing_is_repeated_while_rasa_thinks(harness_factory):
     await harness.text(9, "hei")
     methods = [method for method, _ in harness.api.calls]
     assert methods.count("sendChatAction") >= 3
-    assert methods[-1] == "sendMessage" and "sendChatAction" not in methods[methods.index(
-        "sendMessage"):]
+    assert (
+        methods[-1] == "sendMessage"
+        and "sendChatAction" not in methods[methods.index("sendMessage") :]
+    )
 
 
 async def test_an_empty_answer_is_never_silence(harness):
@@ -519,15 +610,17 @@ async def test_a_flood_is_throttled_politely(harness_factory):
         await harness.text(11, f"viesti {n}")
     assert harness.rasa.messages() == [f"viesti {n}" for n in range(5)]
     assert harness.api.sent_texts() == [f"Vastaus: viesti {n}" for n in range(5)] + [
-        TEXTS.throttled]
+        TEXTS.throttled
+    ]
     await harness.text(12, "toinen chat")  # not affected
     assert harness.api.sent_texts()[-1] == "Vastaus: toinen chat"
 
 
 async def test_one_chat_is_answered_in_order_while_others_are_not_blocked(harness_factory):
     harness = await harness_factory(FakeRasa(delay=lambda m: 0.4 if m == "eka" else 0))
-    await asyncio.gather(harness.text(21, "eka"), harness.text(21, "toka"),
-                         harness.text(22, "muu chat"))
+    await asyncio.gather(
+        harness.text(21, "eka"), harness.text(21, "toka"), harness.text(22, "muu chat")
+    )
     texts = harness.api.sent_texts()
     assert texts.index("Vastaus: eka") < texts.index("Vastaus: toka")
     assert texts[0] == "Vastaus: muu chat"  # was not held up by chat 21's slow answer

@@ -1,6 +1,7 @@
 """The Telegram front end takes no updates before Rasa answers (bot/telegram/services.py):
 the real Application.run_polling with an offline Bot API and a Rasa probe that answers only
 on its fourth call."""
+
 from __future__ import annotations
 
 import asyncio
@@ -48,8 +49,9 @@ def test_no_updates_are_fetched_before_rasa_answers(caplog):
     api = polling_bot_api(events, running)
     settings = TelegramSettings(token=TOKEN, sender_key=b"key", rasa_url="http://rasa.test:5005")
     rasa = httpx.MockTransport(lambda request: httpx.Response(500))
-    application = build_application(settings, request=api, rasa_ready=rasa_ready,
-                                    rasa_transport=rasa)
+    application = build_application(
+        settings, request=api, rasa_ready=rasa_ready, rasa_transport=rasa
+    )
     running.append(application)
     caplog.set_level(logging.INFO, logger="bot.telegram")
     application.run_polling(stop_signals=None, close_loop=False, bootstrap_retries=0)
@@ -66,8 +68,14 @@ def test_the_wait_has_no_time_limit_and_reports_progress(caplog):
     answers = iter([False] * 6 + [True])
     caplog.set_level(logging.INFO, logger="bot.telegram")
     started = time.monotonic()
-    waited = asyncio.run(wait_until_rasa_answers("http://rasa.test/", lambda url: next(answers),
-                                                 first_pause=0.01, max_pause=0.05,
-                                                 report_every=0.05))
+    waited = asyncio.run(
+        wait_until_rasa_answers(
+            "http://rasa.test/",
+            lambda url: next(answers),
+            first_pause=0.01,
+            max_pause=0.05,
+            report_every=0.05,
+        )
+    )
     assert 0 < waited <= time.monotonic() - started
     assert "Still waiting for Rasa" in caplog.text

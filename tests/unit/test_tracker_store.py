@@ -1,16 +1,21 @@
 """The conversation store: masking before writing, bounded working trackers, nothing lost."""
+
 from __future__ import annotations
 
 import json
 import sqlite3
 from pathlib import Path
 
-import pytest
-from rasa.shared.core.events import (ActionExecuted, BotUttered, Restarted, SessionStarted,
-                                     SlotSet, UserUttered)
+from rasa.shared.core.events import (
+    ActionExecuted,
+    BotUttered,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+)
 
 from bot.tracker_store import PerheneuvoTrackerStore, masked, state_events
-
 from tests.support import TRACKER_DOMAIN as DOMAIN
 
 PERSONAL = "soita 040 123 4567 tai matti.m@example.com, hetu 010190-123A"
@@ -21,9 +26,14 @@ def store(path: Path, **kwargs) -> PerheneuvoTrackerStore:
 
 
 def turn(tracker, text: str, timestamp: float) -> None:
-    tracker.update(UserUttered(text, {"name": "faq", "confidence": 0.9},
-                               parse_data={"text": text, "intent": {"name": "faq"}},
-                               timestamp=timestamp))
+    tracker.update(
+        UserUttered(
+            text,
+            {"name": "faq", "confidence": 0.9},
+            parse_data={"text": text, "intent": {"name": "faq"}},
+            timestamp=timestamp,
+        )
+    )
     tracker.update(ActionExecuted("utter_x", timestamp=timestamp + 0.1))
     tracker.update(BotUttered("vastaus", timestamp=timestamp + 0.2))
     tracker.update(ActionExecuted("action_listen", timestamp=timestamp + 0.3))
@@ -61,8 +71,11 @@ async def test_personal_data_never_reaches_the_database(tmp_path):
     raw = json.dumps(rows, ensure_ascii=False)
     assert "123 4567" not in raw and "example.com" not in raw and "010190" not in raw
     user = [row for row in rows if row["event"] == "user"]
-    assert user[0]["text"] == user[0]["parse_data"]["text"] == (
-        "soita [puhelinnumero] tai [sähköposti], hetu [henkilötunnus]")
+    assert (
+        user[0]["text"]
+        == user[0]["parse_data"]["text"]
+        == ("soita [puhelinnumero] tai [sähköposti], hetu [henkilötunnus]")
+    )
     # the tracker kept for the next message holds the masked copy too
     assert "040" not in tracker.latest_message.text
 

@@ -3,6 +3,7 @@
 The browser tests of the widget itself are in tests/e2e/test_widget.py, `python -m bot.web`
 as a process in tests/e2e/test_web_process.py.
 """
+
 from __future__ import annotations
 
 import re
@@ -47,17 +48,21 @@ async def test_demo_page_embeds_the_widget_with_one_script_tag_naming_rasa(clien
 
 
 def test_the_rasa_address_is_escaped_in_the_demo_page():
-    page = render_demo_page('<script data-server="{{RASA_URL}}"></script>',
-                            'http://x/"><img src=x onerror=alert(1)>')
+    page = render_demo_page(
+        '<script data-server="{{RASA_URL}}"></script>', 'http://x/"><img src=x onerror=alert(1)>'
+    )
     assert "<img" not in page and "&quot;&gt;&lt;img" in page
 
 
-@pytest.mark.parametrize("path, content_type", [
-    ("/widget/perheneuvo.js", "text/javascript"),
-    ("/widget/perheneuvo.css", "text/css"),
-    ("/tietosuoja.html", "text/html"),
-    ("/assets/demo.css", "text/css"),
-])
+@pytest.mark.parametrize(
+    "path, content_type",
+    [
+        ("/widget/perheneuvo.js", "text/javascript"),
+        ("/widget/perheneuvo.css", "text/css"),
+        ("/tietosuoja.html", "text/html"),
+        ("/assets/demo.css", "text/css"),
+    ],
+)
 async def test_files_are_served_as_utf8_with_their_type(client, path, content_type):
     reply = await client.get(path)
     assert reply.status == 200
@@ -70,8 +75,15 @@ async def test_privacy_page_is_finnish_and_says_where_the_conversation_is_kept(c
     assert 'lang="fi"' in page and "sessionStorage" in page and "Poistu nopeasti" in page
 
 
-@pytest.mark.parametrize("path", ["/widget/../server.py", "/widget/%2e%2e/server.py",
-                                  "/assets/../../launcher.py", "/nothing-here"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/widget/../server.py",
+        "/widget/%2e%2e/server.py",
+        "/assets/../../launcher.py",
+        "/nothing-here",
+    ],
+)
 async def test_nothing_outside_static_is_served(client, path):
     assert (await client.get(path)).status in (403, 404)
 
@@ -111,8 +123,17 @@ async def test_connect_src_is_the_rasa_origin_without_its_path():
     assert settings.rasa_url == "https://chat.example.fi:8443/rasa"
 
 
-@pytest.mark.parametrize("bad", ["localhost:5005", "ftp://x", "javascript:alert(1)", "http://",
-                                 "http://x/?a=1", "http://user:pw@x"])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "localhost:5005",
+        "ftp://x",
+        "javascript:alert(1)",
+        "http://",
+        "http://x/?a=1",
+        "http://user:pw@x",
+    ],
+)
 def test_a_rasa_address_that_is_not_a_plain_http_url_is_refused(bad):
     with pytest.raises(ValueError):
         WebSettings(rasa_url=bad)
@@ -129,8 +150,17 @@ def test_command_line_refuses_a_bad_rasa_address(capsys):
 
 def test_widget_never_writes_html_or_uses_lasting_storage():
     code = re.sub(r"/\*.*?\*/|//[^\n]*", "", WIDGET_JS.read_text(encoding="utf-8"), flags=re.S)
-    for forbidden in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-                      "new Function", "localStorage", "document.cookie", "indexedDB"):
+    for forbidden in (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        "localStorage",
+        "document.cookie",
+        "indexedDB",
+    ):
         assert forbidden not in code, forbidden
     assert "sessionStorage" in code and "textContent" in code
 
@@ -177,7 +207,7 @@ def css_colours(css: str) -> Dict[str, str]:
 
 def contrast(a: str, b: str) -> float:
     """The contrast ratio of two #rrggbb colours."""
-    return contrast_ratio(*([int(c[i:i + 2], 16) for i in (1, 3, 5)] for c in (a, b)))
+    return contrast_ratio(*([int(c[i : i + 2], 16) for i in (1, 3, 5)] for c in (a, b)))
 
 
 def test_contrast_formula_matches_known_values():
@@ -202,6 +232,8 @@ def test_docs_list_each_colour_pair_with_its_ratio():
     colours = css_colours(WIDGET_CSS.read_text(encoding="utf-8"))
     for foreground, background, _, where in COLOUR_PAIRS:
         ratio = contrast(colours[foreground], colours[background])
-        row = (f"| {where} | `{foreground}` {colours[foreground]} | `{background}` "
-               f"{colours[background]} | {ratio:.2f}:1 |")
+        row = (
+            f"| {where} | `{foreground}` {colours[foreground]} | `{background}` "
+            f"{colours[background]} | {ratio:.2f}:1 |"
+        )
         assert row in docs, f"docs/widget.md lacks or misstates: {row}"
