@@ -59,5 +59,5 @@ def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool
 
 def install() -> None:
     """Applies both fixes (idempotent)."""
-    Event.resolve_by_type = staticmethod(_resolve_by_type)  # type: ignore[assignment]
-    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[assignment]
+    Event.resolve_by_type = staticmethod(_resolve_by_type)
+    RemoteAction._validate_action_result = _validate_action_result

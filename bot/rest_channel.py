@@ -47,6 +47,8 @@ def _bad_request(reason: str) -> HTTPResponse:
 
 def _domain_text(request: Request, name: str) -> Optional[str]:
     agent = getattr(request.app.ctx, "agent", None)
+    if agent is None:
+        return None
     try:
         return agent.domain.responses[name][0]["text"]
     except (AttributeError, KeyError, IndexError, TypeError):
@@ -58,9 +60,11 @@ async def _earlier_replies(
 ) -> Optional[List[Dict[str, Any]]]:
     """The replies already given to this message, if the conversation store holds it."""
     agent = getattr(request.app.ctx, "agent", None)
+    if agent is None:
+        return None
     store = getattr(agent, "tracker_store", None)
     store = getattr(store, "_tracker_store", store)  # Rasa wraps it in a FailSafeTrackerStore
-    if not hasattr(store, "replies_to"):
+    if store is None or not hasattr(store, "replies_to"):
         return None
     # under the conversation's lock, so that a first attempt still running finishes first
     async with agent.lock_store.lock(sender):

@@ -84,6 +84,9 @@ def new_events(tracker: DialogueStateTracker) -> List[Event]:
 class PerheneuvoTrackerStore(SQLTrackerStore):
     """SQLTrackerStore that writes masked user messages and works on bounded trackers."""
 
+    # set by SQLTrackerStore.__init__ (Rasa does not annotate it)
+    engine: sa.engine.Engine
+
     def __init__(
         self,
         *args: Any,

@@ -3,6 +3,7 @@ running."""
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from typing import List
@@ -55,7 +56,7 @@ class Production:
                 Service(
                     rasa_server_name(index),
                     rasa_command(launcher, port, endpoints=str(ENDPOINTS)),
-                    ready=lambda port=port: responds(f"http://127.0.0.1:{port}/"),
+                    ready=functools.partial(responds, f"http://127.0.0.1:{port}/"),
                     env={**env, **rasa_server_env(launcher)},
                 )
             )

@@ -86,7 +86,7 @@ class Floor:
         self.matrix = self._features(texts, fit=True)
         self.replies = responses()
 
-    def _features(self, texts: Sequence[str], fit: bool = False):  # type: ignore[no-untyped-def]
+    def _features(self, texts: Sequence[str], fit: bool = False):
         from sklearn.preprocessing import normalize
 
         if fit:

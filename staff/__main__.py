@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, Iterable, List, Optional
 
 from staff.messages import say
 from staff.project import Project
@@ -14,12 +14,18 @@ DEFAULT_MODEL = Path("models/perheneuvo.tar.gz")
 
 
 class _Formatter(argparse.HelpFormatter):
-    def add_usage(self, usage, actions, groups, prefix=None):  # type: ignore[no-untyped-def]
+    def add_usage(
+        self,
+        usage: Optional[str],
+        actions: Iterable[argparse.Action],
+        groups: Iterable[Any],
+        prefix: Optional[str] = None,
+    ) -> None:
         super().add_usage(usage, actions, groups, say("cli.usage") if prefix is None else prefix)
 
 
 class _Parser(argparse.ArgumentParser):
-    def __init__(self, **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(formatter_class=_Formatter, add_help=False, **kwargs)
         self._positionals.title = say("cli.commands")
         self._optionals.title = say("cli.options")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from typing import Awaitable, Callable, Optional
+from typing import Any, Callable, Coroutine, Optional
 
 from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
@@ -30,7 +30,7 @@ logger = logging.getLogger(__name__)
 # Updates the bot asks Telegram for; everything else (channel posts, polls, ...) never arrives.
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 NEW_MESSAGE = filters.UpdateType.MESSAGE
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, None]]
 
 
 def register(application: Application) -> None:
@@ -95,7 +95,10 @@ async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def forget(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    await reset(context.bot, services(context), update.effective_chat.id)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await reset(context.bot, services(context), chat.id)
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -103,11 +106,15 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    chat = update.effective_chat
+    message = update.effective_message
+    if chat is None or message is None or message.text is None:
+        return
     await relay(
         context.bot,
         services(context),
-        update.effective_chat.id,
-        update.effective_message.text,
+        chat.id,
+        message.text,
         message_id=f"tg-{update.update_id}",
     )
 
@@ -125,7 +132,10 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """Sends the pressed button's payload on, after marking the choice and removing the
     keyboard; a button the bot no longer remembers gets a polite request to type instead."""
     query = update.callback_query
-    chat_id = update.effective_chat.id
+    chat = update.effective_chat
+    if query is None or chat is None:
+        return
+    chat_id = chat.id
     shared = services(context)
     choice = shared.buttons.lookup(chat_id, query.data or "")
     await _answer_quietly(query)
@@ -151,7 +161,10 @@ async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> N
 
 
 async def _say(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
-    await context.bot.send_message(update.effective_chat.id, text)
+    chat = update.effective_chat
+    if chat is None:
+        return
+    await context.bot.send_message(chat.id, text)
 
 
 async def _answer_quietly(query: CallbackQuery) -> None:

@@ -77,9 +77,12 @@ def parse_replies(body: Any) -> List[BotReply]:
     for item in body:
         if not isinstance(item, dict):
             continue
-        text = item.get("text") if isinstance(item.get("text"), str) else ""
-        if not text and isinstance(item.get("image"), str):
-            text = item["image"]
+        text = item.get("text")
+        if not isinstance(text, str):
+            text = ""
+        image = item.get("image")
+        if not text and isinstance(image, str):
+            text = image
         buttons = tuple(
             Button(
                 str(button.get("title") or button.get("payload")),

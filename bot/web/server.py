@@ -47,7 +47,10 @@ def make_app(settings: WebSettings) -> web.Application:
     app[SETTINGS_KEY] = settings
     template = (STATIC_DIR / "index.html").read_text(encoding="utf-8")
     app[DEMO_PAGE_KEY] = render_demo_page(template, settings.rasa_url)
-    app.on_response_prepare.append(add_security_headers)
+    # aiohttp 3.9 annotates its signals for aiosignal < 1.4 (Signal[Callable[...]]); aiosignal
+    # 1.4 made Signal generic over the handler's arguments, so the annotation no longer fits a
+    # correct (request, response) -> None handler.
+    app.on_response_prepare.append(add_security_headers)  # type: ignore[arg-type]
     app.router.add_get("/", demo_page)
     app.router.add_get("/tietosuoja.html", privacy_page)
     app.router.add_get("/healthz", healthz)

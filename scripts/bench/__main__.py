@@ -141,7 +141,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             results["perheneuvo"]["training_s"] = round(
                 run_timed(
                     "perheneuvo: rasa train",
-                    [RASA, "train", "--out", out, "--fixed-model-name", "bench", "--force"],
+                    [
+                        str(RASA),
+                        "train",
+                        "--out",
+                        str(out),
+                        "--fixed-model-name",
+                        "bench",
+                        "--force",
+                    ],
                     ROOT,
                     child_env(work / "cache-perheneuvo"),
                     logs / "train.log",

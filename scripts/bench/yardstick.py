@@ -30,7 +30,7 @@ def make_yardstick(work: Path, train: bool, train_timeout: float) -> Dict[str, A
     logs.mkdir()
     init_s = run_timed(
         "yardstick: rasa init",
-        [RASA, "init", "--no-prompt", "--init-dir", project],
+        [str(RASA), "init", "--no-prompt", "--init-dir", str(project)],
         project,
         child_env(work / "cache-yardstick-init"),
         logs / "init.log",
@@ -42,7 +42,7 @@ def make_yardstick(work: Path, train: bool, train_timeout: float) -> Dict[str, A
         made["training_s"] = round(
             run_timed(
                 "yardstick: rasa train",
-                [RASA, "train", "--out", out, "--fixed-model-name", "bench", "--force"],
+                [str(RASA), "train", "--out", str(out), "--fixed-model-name", "bench", "--force"],
                 project,
                 child_env(work / "cache-yardstick"),
                 logs / "train.log",

@@ -39,7 +39,7 @@ def _validator_class() -> Any:
 
         stand_in = _ImportedOnFirstUse(STORY_CONFLICT_MODULE)
         sys.modules[STORY_CONFLICT_MODULE] = stand_in
-        parent.story_conflict = stand_in  # type: ignore[attr-defined]
+        parent.story_conflict = stand_in
     from rasa.validator import Validator
 
     return Validator
