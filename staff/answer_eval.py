@@ -31,7 +31,6 @@ import dataclasses
 import datetime
 import json
 import re
-import socket
 import sys
 import tempfile
 import time
@@ -437,24 +436,20 @@ def rest_converse(base_url: str, timeout: float = 60) -> Converse:
     return converse
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_stack(log_dir: Path, model: Path):  # type: ignore[no-untyped-def]
+def start_stack(log_dir: Path, model: Path) -> Any:
     """The action server and the Rasa server on free ports, as the tests' `bot` fixture starts
     them (no web page, no Telegram)."""
-    from bot.launcher import Settings, Stack
+    from bot.launcher import Stack
+    from bot.probes import free_port
+    from bot.settings import Settings
 
     settings = Settings(
-        rasa_port=_free_port(),
-        actions_port=_free_port(),
+        rasa_port=free_port(),
+        actions_port=free_port(),
         model=model,
         tracker_db=log_dir / "conversations.db",
         api_token=uuid.uuid4().hex,
-        web_port=_free_port(),
+        web_port=free_port(),
         cors_origins="",
     )
     stack = Stack(settings, log_dir)

@@ -45,7 +45,9 @@ def domain() -> Dict[str, Any]:
     data/faq included."""
     data = yaml.safe_load((FIXTURES / "domain.yml").read_text(encoding="utf-8"))
     for path in sorted(glob.glob(str(FIXTURES / "data" / "faq" / "*.yml"))):
-        data["responses"].update(yaml.safe_load(open(path, encoding="utf-8")).get("responses", {}))
+        data["responses"].update(
+            yaml.safe_load(Path(path).read_text(encoding="utf-8")).get("responses", {})
+        )
     return data
 
 
