@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 import knowledge_base
 from actions.responses import contact_lines, place_lines, render, years_of
 from knowledge_base import Contact, KnowledgeBase, Project, Region
+from knowledge_base.safety import written_by_child
 
 # Validated when the action server imports this module: a broken knowledge base stops the
 # server at start-up instead of failing a family mid-chat. Each action then asks for the
@@ -138,7 +139,19 @@ def _ask_municipality(dispatcher: CollectingDispatcher, pending: str) -> List[Ev
     return [SlotSet("pending_request", pending)]
 
 
-def _earlier_subject(kb: KnowledgeBase, tracker: Tracker) -> Optional[Tuple[str, str]]:
+def _topic_project(domain: Dict[str, Any], parse_data: Dict[str, Any]) -> Optional[str]:
+    """The project an FAQ answer was about (`metadata.project` of the answer in data/faq)."""
+    selected = ((parse_data.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+    topic = selected.get("intent_response_key")
+    if (parse_data.get("intent") or {}).get("name") != "faq" or not topic:
+        return None
+    variants = (domain.get("responses") or {}).get(f"utter_{topic}") or [{}]
+    return (variants[0].get("metadata") or {}).get("project")
+
+
+def _earlier_subject(
+    kb: KnowledgeBase, tracker: Tracker, domain: Optional[Dict[str, Any]] = None
+) -> Optional[Tuple[str, str]]:
     """What the conversation talked about last, for follow-ups that name nothing themselves
     ("mikä hänen numeronsa on?", "kuka sitä veti?", "kuka siellä on yhteyshenkilö?"): the
     person or project the bot answered about (slot last_subject), or the person, project,
@@ -162,16 +175,80 @@ def _earlier_subject(kb: KnowledgeBase, tracker: Tracker) -> Optional[Tuple[str,
             if value in known.get(kind, ()):
                 return kind, value
         if event.get("event") == "user":
-            entities = (event.get("parse_data") or {}).get("entities") or []
+            parse_data = event.get("parse_data") or {}
+            entities = parse_data.get("entities") or []
             for kind in SUBJECTS:  # the most specific subject of a message first
                 for entity in entities:
                     if entity.get("entity") == kind and entity.get("value") in known[kind]:
                         return kind, entity["value"]
+            project = _topic_project(domain or {}, parse_data)  # "kuka sitä veti?" after an FAQ
+            if project in known["project"]:
+                return "project", str(project)
     return None
 
 
 def _subject(kind: str, value: str) -> List[EventType]:
     return [SlotSet(LAST_SUBJECT, f"{kind}:{value}")]
+
+
+def answer_people(
+    dispatcher: CollectingDispatcher, domain: Dict[str, Any], people: List[Contact]
+) -> List[EventType]:
+    dispatcher.utter_message(
+        text=render(
+            domain,
+            "utter_person_found",
+            people=contact_lines(domain, people),
+            years=years_of(c.valid for c in people),
+        )
+    )
+    return _subject("person", people[0].id) if len(people) == 1 else []
+
+
+def answer_projects(
+    kb: KnowledgeBase,
+    dispatcher: CollectingDispatcher,
+    domain: Dict[str, Any],
+    projects: List[Project],
+) -> List[EventType]:
+    for project in projects:
+        contacts = kb.project_contacts(project.id)
+        response = "utter_project_people" if contacts else "utter_project_no_people"
+        dispatcher.utter_message(
+            text=render(
+                domain,
+                response,
+                project=project.name,
+                organisation=project.organisation,
+                years=project.period.years,
+                people=contact_lines(domain, contacts),
+            )
+        )
+    if len(projects) == 1 and not kb.project_contacts(projects[0].id):
+        # nobody of the project is known: the region's contacts are whom to ask
+        answer_region(kb, dispatcher, domain, kb.regions[projects[0].region])
+    return _subject("project", projects[0].id) if len(projects) == 1 else []
+
+
+def answer_region(
+    kb: KnowledgeBase, dispatcher: CollectingDispatcher, domain: Dict[str, Any], region: Region
+) -> List[EventType]:
+    if not region.covered:
+        dispatcher.utter_message(
+            text=render(domain, "utter_outside_area_region", region=region.name)
+        )
+        return []
+    people = kb.primary_contacts(region.id)
+    if not people:
+        dispatcher.utter_message(
+            text=render(
+                domain, "utter_region_no_people", region=region.name, region_in=region.in_form
+            )
+        )
+        return []
+    answer_people(dispatcher, domain, people)
+    dispatcher.utter_message(text=render(domain, "utter_current_services_pointer"))
+    return []
 
 
 class ActionFindContact(Action):
@@ -196,97 +273,47 @@ class ActionFindContact(Action):
             if region is not None
         ]
         municipality = _municipality(kb, tracker, use_slot=False)
+        # A named municipality says the region best: South Ostrobothnians call their own
+        # region "Pohjanmaa", which is also the name of the region next to it.
         region_id = (
-            regions[0].id if regions else kb.region_of(municipality).id if municipality else None
+            kb.region_of(municipality).id if municipality else regions[0].id if regions else None
         )
+        if region_id and not kb.regions[region_id].covered:
+            region_id = None  # look across the four regions; a field names one of them
 
         if people:
-            return self._answer_people(dispatcher, domain, people)
+            return answer_people(dispatcher, domain, people)
         if projects:
-            return self._answer_projects(kb, dispatcher, domain, projects)
+            return answer_projects(kb, dispatcher, domain, projects)
         if roles:
             found = kb.contacts_with_role(roles[0], region_id)
             if found:
-                return self._answer_people(dispatcher, domain, found)
+                return answer_people(dispatcher, domain, found)
             dispatcher.utter_message(response="utter_person_not_found")
             return []
         if municipality:
             return answer_contacts_for(kb, dispatcher, domain, municipality)
         by_field = kb.contacts_by_field(text, region_id)
         if by_field:
-            return self._answer_people(dispatcher, domain, by_field)
+            return answer_people(dispatcher, domain, by_field)
         if regions:
-            return self._answer_region(kb, dispatcher, domain, regions[0])
-        earlier = _earlier_subject(kb, tracker)
+            return answer_region(kb, dispatcher, domain, regions[0])
+        earlier = _earlier_subject(kb, tracker, domain)
         if earlier:
             kind, value = earlier
             if kind == "person":
-                return self._answer_people(dispatcher, domain, kb.known_contacts([value]))
+                return answer_people(dispatcher, domain, kb.known_contacts([value]))
             if kind == "project":
-                return self._answer_projects(kb, dispatcher, domain, [kb.projects[value]])
+                return answer_projects(kb, dispatcher, domain, [kb.projects[value]])
             if kind == "municipality":
                 return answer_contacts_for(kb, dispatcher, domain, value)
             region = kb.region_named(value)
             if region:
-                return self._answer_region(kb, dispatcher, domain, region)
-        return _ask_municipality(dispatcher, PENDING_CONTACT)
-
-    @staticmethod
-    def _answer_people(
-        dispatcher: CollectingDispatcher, domain: Dict[str, Any], people: List[Contact]
-    ) -> List[EventType]:
-        dispatcher.utter_message(
-            text=render(
-                domain,
-                "utter_person_found",
-                people=contact_lines(domain, people),
-                years=years_of(c.valid for c in people),
-            )
-        )
-        return _subject("person", people[0].id) if len(people) == 1 else []
-
-    @staticmethod
-    def _answer_projects(
-        kb: KnowledgeBase,
-        dispatcher: CollectingDispatcher,
-        domain: Dict[str, Any],
-        projects: List[Project],
-    ) -> List[EventType]:
-        for project in projects:
-            contacts = kb.project_contacts(project.id)
-            response = "utter_project_people" if contacts else "utter_project_no_people"
-            dispatcher.utter_message(
-                text=render(
-                    domain,
-                    response,
-                    project=project.name,
-                    organisation=project.organisation,
-                    years=project.period.years,
-                    people=contact_lines(domain, contacts),
-                )
-            )
-        return _subject("project", projects[0].id) if len(projects) == 1 else []
-
-    def _answer_region(
-        self,
-        kb: KnowledgeBase,
-        dispatcher: CollectingDispatcher,
-        domain: Dict[str, Any],
-        region: Region,
-    ) -> List[EventType]:
-        if not region.covered and region.municipalities:
-            return answer_contacts_for(kb, dispatcher, domain, region.municipalities[0])
-        people = kb.primary_contacts(region.id)
-        if not people:
-            dispatcher.utter_message(
-                text=render(
-                    domain, "utter_region_no_people", region=region.name, region_in=region.in_form
-                )
-            )
+                return answer_region(kb, dispatcher, domain, region)
+        if written_by_child(text, kb.safety):  # a child is not sent to look for a municipality
+            dispatcher.utter_message(response="utter_child_help")
             return []
-        self._answer_people(dispatcher, domain, people)
-        dispatcher.utter_message(text=render(domain, "utter_current_services_pointer"))
-        return []
+        return _ask_municipality(dispatcher, PENDING_CONTACT)
 
 
 class ActionFindMeetingPlace(Action):
@@ -320,11 +347,14 @@ def answer_pending(
 ) -> List[EventType]:
     kb = LIVE.current()
     municipality = _municipality(kb, tracker, use_slot=False)
+    # a reply to "Missä kunnassa asut?", or "entä Juvalla?" after an answer about another place
+    asked = tracker.get_slot("pending_request") or tracker.get_slot("last_request")
+    regions = [r for r in map(kb.region_named, _entity_values(tracker, "region")) if r is not None]
+    if not municipality and regions and asked != PENDING_MEETING_PLACE:
+        return answer_region(kb, dispatcher, domain, regions[0])  # "entä Pohjois-Savossa?"
     if not municipality:
         dispatcher.utter_message(response="utter_municipality_not_recognised")
         return []
-    # a reply to "Missä kunnassa asut?", or "entä Juvalla?" after an answer about another place
-    asked = tracker.get_slot("pending_request") or tracker.get_slot("last_request")
     if asked == PENDING_MEETING_PLACE:
         return answer_meeting_places_for(kb, dispatcher, domain, municipality)
     return answer_contacts_for(kb, dispatcher, domain, municipality)

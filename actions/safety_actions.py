@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contact_actions import LIVE
 from actions.responses import contact_lines, render
+from knowledge_base.safety import written_by_child
 
 CATEGORIES = ("violence", "suicide", "child")
 
@@ -36,10 +37,12 @@ class ActionSafetyHelp(Action):
     ) -> List[EventType]:
         """Gives 112, then each fitting helpline, then the local contacts kept for that need."""
         dispatcher.utter_message(response="utter_safety_emergency")
+        kb = LIVE.current()
+        if written_by_child(tracker.latest_message.get("text") or "", kb.safety):
+            dispatcher.utter_message(response="utter_safety_child_line")
         categories = crisis_categories(tracker)
         for category in categories:
             dispatcher.utter_message(response=f"utter_safety_{category}")
-        kb = LIVE.current()
         for category in categories:
             project = kb.projects.get(kb.local_help.get(category, ""))
             contacts = kb.project_contacts(project.id) if project else []

@@ -9,6 +9,10 @@ fitting helpline.
 
 EntityRequirementGate: "inform_municipality" without a municipality is not an answer.
 
+ContactQuestionGuard: a message that names a known person, or a role or a field of
+responsibility together with a place, asks about people, whatever FAQ topic its words
+resemble ("kuka on Pohjois-Savon muutosagentti" is not the general muutosagentti answer).
+
 OutsideAreaGuard: a question that names a municipality outside the four regions gets the
 honest answer for that municipality (action_find_contact names it back, with the national
 lines), not an FAQ answer about another region's services.
@@ -39,6 +43,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 import knowledge_base
 from bot.constants import FALLBACK_INTENT
+from knowledge_base.finnish import fold, words
 from knowledge_base.safety import crisis_categories
 
 CRISIS_PREFIX = "crisis_"
@@ -151,7 +156,8 @@ class EntityRequirementGate(GraphComponent):
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"requirements": {"inform_municipality": "municipality"}}
+        # intent -> the entities of which one must be present
+        return {"requirements": {"inform_municipality": ["municipality", "region"]}}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         self._requirements = config["requirements"]
@@ -169,8 +175,8 @@ class EntityRequirementGate(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            entity = self._requirements.get(intent.get(INTENT_NAME_KEY))
-            if entity and not any(e.get("entity") == entity for e in message.get(ENTITIES) or []):
+            needed = self._requirements.get(intent.get(INTENT_NAME_KEY))
+            if needed and not any(e.get("entity") in needed for e in message.get(ENTITIES) or []):
                 _set_intent(message, FALLBACK_INTENT, intent.get(PREDICTED_CONFIDENCE_KEY, 0.0))
         return messages
 
@@ -214,3 +220,73 @@ class OutsideAreaGuard(GraphComponent):
             if named and not any(kb.region_of(m).covered for m in named):
                 _set_intent(message, self._target, intent.get(PREDICTED_CONFIDENCE_KEY, 0.0))
         return messages
+
+
+# Question words that ask for a person ("kuka vastasi", "kenelle soitan", "keneen otan yhteyttä").
+_WHO = ("kuka", "kenen", "kehen", "keneen", "kenelle", "keneltä", "ketä", "keitä", "kenel")
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class ContactQuestionGuard(GraphComponent):
+    """An FAQ, unclear or out-of-scope guess becomes `ask_contact` when the message names a
+    person of the knowledge base, a role title with a region or municipality, or asks who was
+    responsible for a field ("kuka vastasi Keski-Suomessa varhaiskasvatuksesta")."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "intents": ["faq", FALLBACK_INTENT, "out_of_scope"],
+            "target": "ask_contact",
+            "knowledge_dir": None,
+        }
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        self._intents = set(config["intents"])
+        self._target = config["target"]
+        directory = config.get("knowledge_dir")
+        self._knowledge = knowledge_base.live(Path(directory) if directory else None)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "ContactQuestionGuard":
+        return cls(config)
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            if intent.get(INTENT_NAME_KEY) in self._intents and self._asks_for_people(message):
+                _set_intent(message, self._target, intent.get(PREDICTED_CONFIDENCE_KEY, 0.0))
+        return messages
+
+    def _asks_for_people(self, message: Message) -> bool:
+        kinds = {e.get("entity") for e in message.get(ENTITIES) or []}
+        if "person" in kinds:
+            return True
+        place = kinds & {"region", "municipality"}
+        if "role" in kinds and place:
+            return True
+        text = message.get(TEXT) or ""
+        if not any(fold(word) in _WHO_FOLDED for word, _s, _e in words(text)):
+            return False
+        kb = self._knowledge.current()
+        if kb.find_organisations(text):  # "kuka Essotessa hoiti perhekeskustoimintaa"
+            return True
+        if not place:
+            return False
+        region_ids = {r.id for r in kb.regions.values() if r.name in _values(message, "region")}
+        region_ids |= {
+            kb.region_of(m).id for m in _values(message, "municipality") if m in kb.municipalities
+        }
+        return any(kb.contacts_by_field(text, region_id) for region_id in region_ids)
+
+
+_WHO_FOLDED = {fold(word) for word in _WHO}
+
+
+def _values(message: Message, entity: str) -> List[str]:
+    return [e.get("value") for e in message.get(ENTITIES) or [] if e.get("entity") == entity]

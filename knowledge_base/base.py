@@ -27,6 +27,8 @@ ROLE_WORDS = (
 # Trailing words of project names that users inflect: "Turvassa-hankkeeseen", "Toivo-ryhmään".
 _GENERIC_TAILS = {"hanke": "hank", "ryhma": "ryhm"}
 _MIN_FIELD_PREFIX = 6
+# Words of a field that say nothing on their own: "lasten kanssa" is no field of anyone's.
+_FIELD_STOP_WORDS = {"lapsi", "nuori", "perhe", "palvelu", "taso", "muutos", "oikeus", "tuki"}
 ROLE_ALIASES = {"pj": "puheenjohtaja", "koordinaattoori": "koordinaattori"}
 
 
@@ -185,7 +187,13 @@ class KnowledgeBase:
             for p in projects.values()
         }
         self._field_lemmas = {
-            c.id: [lemma for field in c.fields for lemma in _lemmas(field)] for c in contacts
+            c.id: [
+                lemma
+                for field in c.fields
+                for lemma in _lemmas(field)
+                if lemma not in _FIELD_STOP_WORDS
+            ]
+            for c in contacts
         }
 
     # -- look-ups ---------------------------------------------------------------------
@@ -220,11 +228,18 @@ class KnowledgeBase:
         tokens = words(text)
         found: List[str] = []
         for index, (word, _start, _end) in enumerate(tokens):
+            previous = fold(tokens[index - 1][0]) if index else ""
             surname = self._surname_matcher.match(word)
             if not surname:
-                continue
+                # a surname that is also a common word ("noora aarnion") counts after a first name
+                surname = self._surname_matcher.match(word, any_case=True)
+                first_names = {
+                    fold(self.contact(i).name.split()[0])
+                    for i in self._surnames.get(surname or "", ())
+                }
+                if not surname or previous not in first_names:
+                    continue
             ids = self._surnames[surname]
-            previous = fold(tokens[index - 1][0]) if index else ""
             with_first_name = [
                 i
                 for i in ids

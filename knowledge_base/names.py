@@ -53,6 +53,8 @@ _ENDINGS = (
 )
 _LOCATIVE_SUFFIXES = ("ssa", "lla")
 _MIN_FUZZY_LENGTH = 6
+# Clitics that may follow any case form: -kö/-ko, -kin, -han/-hän, -pa/-pä.
+_CLITICS = ("kin", "han", "ko", "ka", "pa")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -124,11 +126,14 @@ class NameMatcher:
                 for deleted in _deletions(form):
                     self._deletion_index.setdefault(deleted, set()).add(key)
 
-    def match(self, word: str) -> Optional[str]:
+    def match(self, word: str, any_case: bool = False) -> Optional[str]:
+        """The name `word` is a form of. A name that is also a common word (Salo, Aarnio)
+        needs a capital letter, unless `any_case` (the caller knows more, e.g. a first name
+        stands before a surname)."""
         key = self._match_folded(word)
         if key is None:
             return None
-        if self._entries[key].ambiguous and not word[:1].isupper():
+        if self._entries[key].ambiguous and not any_case and not word[:1].isupper():
             return None
         return key
 
@@ -136,6 +141,9 @@ class NameMatcher:
         folded = fold(word).replace("-", "").replace("'", "").replace("’", "")
         if folded in self._exact:
             return self._exact[folded]
+        for clitic in _CLITICS:  # "harju-kivisellekö", "mikkelissähän"
+            if folded.endswith(clitic) and folded[: -len(clitic)] in self._exact:
+                return self._exact[folded[: -len(clitic)]]
         known = analyses(word) if len(word) > 1 else ()
         for base, _class in known:
             key = self._by_baseform.get(fold(base).replace("-", ""))
@@ -149,6 +157,13 @@ class NameMatcher:
         candidates: Set[str] = set(self._deletion_index.get(folded, ()))
         for deleted in _deletions(folded):
             candidates |= self._deletion_index.get(deleted, set())
+        # A typo rarely hits the first two letters, while colloquial forms of ordinary words
+        # often differ there from a name ("sellasta" is no "Sallasta", "turvasa" no "Teuvasa").
+        candidates = {
+            key
+            for key in candidates
+            if any(stem.startswith(folded[:2]) for stem in self._entries[key].stems)
+        }
         return min(candidates) if len(candidates) == 1 else None
 
 

@@ -21,6 +21,7 @@ Rule = Tuple[List[Pattern], List[Pattern]]
 class SafetyPatterns:
     ignore: List[Pattern]
     categories: List[Tuple[str, List[Rule]]]
+    child_voice: List[Pattern] = dataclasses.field(default_factory=list)
 
 
 def compile_patterns(data: Dict[str, Any]) -> SafetyPatterns:
@@ -40,14 +41,26 @@ def compile_patterns(data: Dict[str, Any]) -> SafetyPatterns:
             )
             for name, rules in data["categories"].items()
         ],
+        child_voice=[re.compile(p) for p in data.get("child_voice") or []],
     )
+
+
+def _folded(text: str, patterns: SafetyPatterns) -> str:
+    folded = fold(text)
+    for phrase in patterns.ignore:
+        folded = phrase.sub(" ", folded)
+    return folded
+
+
+def written_by_child(text: str, patterns: SafetyPatterns) -> bool:
+    """Whether the message reads as a child's or a teenager's (child_voice in safety.yml)."""
+    folded = _folded(text, patterns)
+    return any(p.search(folded) for p in patterns.child_voice)
 
 
 def crisis_categories(text: str, patterns: SafetyPatterns) -> List[str]:
     """The categories whose rules match `text`, in the order safety.yml lists them."""
-    folded = fold(text)
-    for phrase in patterns.ignore:
-        folded = phrase.sub(" ", folded)
+    folded = _folded(text, patterns)
     return [
         name
         for name, rules in patterns.categories

@@ -178,6 +178,7 @@ SAFETY_SCHEMA: Dict[str, Any] = {
             },
         },
         "local_help": {"type": "object", "additionalProperties": _TEXT},
+        "child_voice": {"type": "array", "items": _TEXT},
     },
 }
 SCHEMAS["safety.yml"] = SAFETY_SCHEMA

@@ -324,7 +324,9 @@ def _references(documents: Dict[str, Any], lines: Dict[str, Lines]) -> List[Prob
 def _safety(data: Dict[str, Any], lines: Lines, project_ids: List[str]) -> List[Problem]:
     problems: List[Problem] = []
     patterns: List[Tuple[Tuple[Any, ...], str]] = [
-        (("ignore", i), p) for i, p in enumerate(data.get("ignore") or [])
+        ((key, i), p)
+        for key in ("ignore", "child_voice")
+        for i, p in enumerate(data.get(key) or [])
     ]
     for category, category_rules in data["categories"].items():
         for r, rule in enumerate(category_rules):

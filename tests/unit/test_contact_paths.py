@@ -169,3 +169,44 @@ async def test_and_there_asks_the_same_as_before(conversation, dispatcher, domai
     answer = await said(ActionAnswerPending(), dispatcher, tracker, domain)
     assert "Perheiden talo" in answer and "Hanna Kokkonen" not in answer
     assert SlotSet("last_request", "meeting_place") in said.events
+
+
+async def test_who_to_contact_about_it_follows_the_faq_topic(conversation, dispatcher, domain):
+    tracker = conversation("mikä on toivo-ryhmä", latest="kelle siitä soitan")
+    earlier = tracker.events[0]["parse_data"]
+    earlier["intent"] = {"name": "faq", "confidence": 0.9}
+    earlier["entities"] = []  # the FAQ answer named the project, the question did not
+    earlier["response_selector"] = {
+        "faq": {"response": {"intent_response_key": "faq/toivo_ryhma", "confidence": 0.9}}
+    }
+    with_topic = dict(domain, responses=dict(domain["responses"]))
+    with_topic["responses"]["utter_faq/toivo_ryhma"] = [
+        {"text": "…", "metadata": {"title": "Toivo-ryhmä", "project": "turvassa"}}
+    ]
+    answer = await said(ActionFindContact(), dispatcher, tracker, with_topic)
+    assert "Emmi Heikkinen" in answer and "Missä kunnassa" not in answer
+
+
+async def test_a_child_asking_whom_to_talk_to_gets_the_childrens_line(
+    conversation, dispatcher, domain
+):
+    answer = await said(
+        ActionFindContact(),
+        dispatcher,
+        conversation(latest="kenelle mä voin puhua kun mun faija muuttaa pois"),
+        domain,
+    )
+    assert answer == "response:utter_child_help"
+    assert "116 111" in domain["responses"]["utter_child_help"][0]["text"]
+
+
+async def test_a_uncovered_region_name_does_not_hide_a_named_municipality(
+    conversation, dispatcher, domain
+):
+    answer = await said(
+        ActionFindContact(),
+        dispatcher,
+        conversation(latest="kuka oli pohjanmaan lape-hankkeen koordinaattori siälä seinäjoella"),
+        domain,
+    )
+    assert "Satu Mäki-Fossi" in answer and "En löydä" not in answer
