@@ -24,13 +24,9 @@ the response selector cannot tell which one; below a threshold the message becom
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     ENTITIES,
     INTENT,
@@ -41,8 +37,8 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-import knowledge_base
 from bot.constants import FALLBACK_INTENT
+from components.base import ConfigComponent, KnowledgeComponent
 from knowledge_base.finnish import fold, words
 from knowledge_base.safety import crisis_categories
 
@@ -57,7 +53,7 @@ def _set_intent(message: Message, name: str, confidence: float) -> None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class SafetyGuard(GraphComponent):
+class SafetyGuard(KnowledgeComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # crisis_intent_threshold: with a pattern match, further crisis intents ranked this
@@ -66,20 +62,9 @@ class SafetyGuard(GraphComponent):
         return {"knowledge_dir": None, "crisis_intent_threshold": 0.45, "ml_min_confidence": 0.8}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
-        directory = config.get("knowledge_dir")
-        self._knowledge = knowledge_base.live(Path(directory) if directory else None)
+        super().__init__(config)
         self._threshold = config["crisis_intent_threshold"]
         self._ml_min_confidence = config["ml_min_confidence"]
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "SafetyGuard":
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -118,24 +103,15 @@ class SafetyGuard(GraphComponent):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class ResponseConfidenceGate(GraphComponent):
+class ResponseConfidenceGate(ConfigComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"retrieval_intent": "faq", "threshold": 0.4}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
         self._intent = config["retrieval_intent"]
         self._threshold = config["threshold"]
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "ResponseConfidenceGate":
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -150,7 +126,7 @@ class ResponseConfidenceGate(GraphComponent):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class EntityRequirementGate(GraphComponent):
+class EntityRequirementGate(ConfigComponent):
     """An intent that only means something with its entity ("asun X" without a place)
     becomes `nlu_fallback` when the entity is missing, so gibberish is not taken as an answer."""
 
@@ -160,17 +136,8 @@ class EntityRequirementGate(GraphComponent):
         return {"requirements": {"inform_municipality": ["municipality", "region"]}}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
         self._requirements = config["requirements"]
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "EntityRequirementGate":
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -182,7 +149,7 @@ class EntityRequirementGate(GraphComponent):
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class OutsideAreaGuard(GraphComponent):
+class OutsideAreaGuard(KnowledgeComponent):
     """An FAQ question (or an unclear one) that names only municipalities outside the regions
     the bot covers becomes `ask_contact`, whose answer names the municipality back."""
 
@@ -191,20 +158,9 @@ class OutsideAreaGuard(GraphComponent):
         return {"intents": ["faq", FALLBACK_INTENT], "target": "ask_contact", "knowledge_dir": None}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
         self._intents = set(config["intents"])
         self._target = config["target"]
-        directory = config.get("knowledge_dir")
-        self._knowledge = knowledge_base.live(Path(directory) if directory else None)
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "OutsideAreaGuard":
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         kb = self._knowledge.current()
@@ -227,7 +183,7 @@ _WHO = ("kuka", "kenen", "kehen", "keneen", "kenelle", "keneltä", "ketä", "kei
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class ContactQuestionGuard(GraphComponent):
+class ContactQuestionGuard(KnowledgeComponent):
     """An FAQ, unclear or out-of-scope guess becomes `ask_contact` when the message names a
     person of the knowledge base, a role title with a region or municipality, or asks who was
     responsible for a field ("kuka vastasi Keski-Suomessa varhaiskasvatuksesta")."""
@@ -241,20 +197,9 @@ class ContactQuestionGuard(GraphComponent):
         }
 
     def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
         self._intents = set(config["intents"])
         self._target = config["target"]
-        directory = config.get("knowledge_dir")
-        self._knowledge = knowledge_base.live(Path(directory) if directory else None)
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "ContactQuestionGuard":
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

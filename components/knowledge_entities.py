@@ -7,39 +7,21 @@ the one in force (knowledge_base.live): a fact staff change reaches the next mes
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-import knowledge_base
+from components.base import KnowledgeComponent
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class KnowledgeBaseEntityExtractor(GraphComponent, EntityExtractorMixin):
+class KnowledgeBaseEntityExtractor(KnowledgeComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {"knowledge_dir": None}
-
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        directory = config.get("knowledge_dir")
-        self._knowledge = knowledge_base.live(Path(directory) if directory else None)
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "KnowledgeBaseEntityExtractor":
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

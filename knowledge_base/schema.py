@@ -4,7 +4,7 @@ The form of phone numbers, e-mail addresses and dates is checked by `rules`; cro
 
 from __future__ import annotations
 
-from typing import Any, Dict
+from typing import Any, Dict, Optional
 
 _DATE = {"type": "string", "format": "date"}
 _PERIOD = {
@@ -14,171 +14,115 @@ _PERIOD = {
     "properties": {"from": _DATE, "until": _DATE},
 }
 _TEXT = {"type": "string", "minLength": 1}
-SCHEMAS: Dict[str, Dict[str, Any]] = {
-    "municipalities.yml": {
+_TEXTS = {"type": "array", "items": _TEXT}
+_ID = {"type": "string", "pattern": "^[a-z0-9-]+$"}
+# Where a fact comes from, and when it is known to hold and was last checked.
+_VALIDITY = {"source": _TEXT, "valid": _PERIOD, "checked": _DATE}
+
+
+def _entries(
+    key: str, fields: Dict[str, Any], optional: Optional[Dict[str, Any]] = None, closed: bool = True
+) -> Dict[str, Any]:
+    """A file holding a list `key` of entries that must have `fields` and may have `optional`."""
+    entry: Dict[str, Any] = {
         "type": "object",
-        "required": ["regions"],
+        "required": list(fields),
+        "properties": {**fields, **(optional or {})},
+    }
+    if closed:
+        entry["additionalProperties"] = False
+    return {
+        "type": "object",
+        "required": [key],
+        "properties": {key: {"type": "array", "items": entry}},
+    }
+
+
+_MUNICIPALITY = {
+    "type": "object",
+    "required": ["name", "in"],
+    "properties": {"name": _TEXT, "in": _TEXT, "sv": _TEXT, "ambiguous": {"type": "boolean"}},
+}
+
+SCHEMAS: Dict[str, Dict[str, Any]] = {
+    "municipalities.yml": _entries(
+        "regions",
+        {
+            "id": {"type": "string", "pattern": "^[a-z-]+$"},
+            "name": _TEXT,
+            "in": _TEXT,
+            "covered": {"type": "boolean"},
+            "municipalities": {"type": "array", "minItems": 1, "items": _MUNICIPALITY},
+        },
+        closed=False,
+    ),
+    "contacts.yml": _entries(
+        "contacts",
+        {
+            "id": _ID,
+            "name": _TEXT,
+            "role": _TEXT,
+            "organisation": _TEXT,
+            "region": _TEXT,
+            "project": _TEXT,
+            **_VALIDITY,
+        },
+        {
+            # the form of numbers and addresses: rules.is_phone, rules.is_email
+            "phone": {"type": "array", "minItems": 1, "items": {"type": "string"}},
+            "email": {"type": "string"},
+            "primary": {"type": "boolean"},
+            "fields": _TEXTS,
+        },
+    ),
+    "projects.yml": _entries(
+        "projects",
+        {
+            "id": _ID,
+            "name": _TEXT,
+            "aliases": _TEXTS,
+            "organisation": _TEXT,
+            "region": _TEXT,
+            "period": _PERIOD,
+            "source": _TEXT,
+        },
+        {"organisation_aliases": _TEXTS},
+    ),
+    "places.yml": _entries(
+        "places",
+        {
+            "id": _ID,
+            "name": _TEXT,
+            "kind": {"enum": ["perheneuvo", "kohtaamispaikka", "perhetalo"]},
+            "municipality": _TEXT,
+            **_VALIDITY,
+        },
+        {"note": _TEXT},
+    ),
+    "safety.yml": {
+        "type": "object",
+        "required": ["categories"],
         "properties": {
-            "regions": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": ["id", "name", "in", "covered", "municipalities"],
-                    "properties": {
-                        "id": {"type": "string", "pattern": "^[a-z-]+$"},
-                        "name": _TEXT,
-                        "in": _TEXT,
-                        "covered": {"type": "boolean"},
-                        "municipalities": {
-                            "type": "array",
-                            "minItems": 1,
-                            "items": {
-                                "type": "object",
-                                "required": ["name", "in"],
-                                "properties": {
-                                    "name": _TEXT,
-                                    "in": _TEXT,
-                                    "sv": _TEXT,
-                                    "ambiguous": {"type": "boolean"},
-                                },
-                            },
+            "ignore": _TEXTS,
+            "categories": {
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {
+                        "type": "object",
+                        "required": ["any"],
+                        "additionalProperties": False,
+                        "properties": {
+                            "any": {"type": "array", "minItems": 1, "items": _TEXT},
+                            "with": _TEXTS,
                         },
                     },
                 },
-            }
-        },
-    },
-    "contacts.yml": {
-        "type": "object",
-        "required": ["contacts"],
-        "properties": {
-            "contacts": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": [
-                        "id",
-                        "name",
-                        "role",
-                        "organisation",
-                        "region",
-                        "project",
-                        "source",
-                        "valid",
-                        "checked",
-                    ],
-                    "additionalProperties": False,
-                    "properties": {
-                        "id": {"type": "string", "pattern": "^[a-z0-9-]+$"},
-                        "name": _TEXT,
-                        "role": _TEXT,
-                        "organisation": _TEXT,
-                        "region": _TEXT,
-                        "project": _TEXT,
-                        # the form of numbers and addresses: rules.is_phone, rules.is_email
-                        "phone": {"type": "array", "minItems": 1, "items": {"type": "string"}},
-                        "email": {"type": "string"},
-                        "primary": {"type": "boolean"},
-                        "fields": {"type": "array", "items": _TEXT},
-                        "source": _TEXT,
-                        "valid": _PERIOD,
-                        "checked": _DATE,
-                    },
-                },
-            }
-        },
-    },
-    "projects.yml": {
-        "type": "object",
-        "required": ["projects"],
-        "properties": {
-            "projects": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": [
-                        "id",
-                        "name",
-                        "aliases",
-                        "organisation",
-                        "region",
-                        "period",
-                        "source",
-                    ],
-                    "additionalProperties": False,
-                    "properties": {
-                        "id": {"type": "string", "pattern": "^[a-z0-9-]+$"},
-                        "name": _TEXT,
-                        "aliases": {"type": "array", "items": _TEXT},
-                        "organisation": _TEXT,
-                        "organisation_aliases": {"type": "array", "items": _TEXT},
-                        "region": _TEXT,
-                        "period": _PERIOD,
-                        "source": _TEXT,
-                    },
-                },
-            }
-        },
-    },
-    "places.yml": {
-        "type": "object",
-        "required": ["places"],
-        "properties": {
-            "places": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "required": [
-                        "id",
-                        "name",
-                        "kind",
-                        "municipality",
-                        "source",
-                        "valid",
-                        "checked",
-                    ],
-                    "additionalProperties": False,
-                    "properties": {
-                        "id": {"type": "string", "pattern": "^[a-z0-9-]+$"},
-                        "name": _TEXT,
-                        "kind": {"enum": ["perheneuvo", "kohtaamispaikka", "perhetalo"]},
-                        "municipality": _TEXT,
-                        "note": _TEXT,
-                        "source": _TEXT,
-                        "valid": _PERIOD,
-                        "checked": _DATE,
-                    },
-                },
-            }
-        },
-    },
-}
-
-
-SAFETY_SCHEMA: Dict[str, Any] = {
-    "type": "object",
-    "required": ["categories"],
-    "properties": {
-        "ignore": {"type": "array", "items": _TEXT},
-        "categories": {
-            "type": "object",
-            "minProperties": 1,
-            "additionalProperties": {
-                "type": "array",
-                "minItems": 1,
-                "items": {
-                    "type": "object",
-                    "required": ["any"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "any": {"type": "array", "minItems": 1, "items": _TEXT},
-                        "with": {"type": "array", "items": _TEXT},
-                    },
-                },
             },
+            "local_help": {"type": "object", "additionalProperties": _TEXT},
+            "child_voice": _TEXTS,
         },
-        "local_help": {"type": "object", "additionalProperties": _TEXT},
-        "child_voice": {"type": "array", "items": _TEXT},
     },
 }
-SCHEMAS["safety.yml"] = SAFETY_SCHEMA
