@@ -123,3 +123,21 @@ def test_staff_eval_prints_the_report_path_and_fails_below_the_requirement(
     printed = capsys.readouterr().out
     assert "results/eval/index.html" in printed and (out / "confusion.png").exists()
     assert ("EI läpäissyt" in printed) == bool(wrong)
+
+
+def _faq(topic: str) -> Dict[str, Any]:
+    return {
+        "intent": {"name": "faq"},
+        "response_selector": {"faq": {"response": {"intent_response_key": f"faq/{topic}"}}},
+    }
+
+
+def test_an_answer_that_gives_the_same_facts_counts_only_for_its_pair():
+    from staff.evaluation import predicted_topic
+
+    parse = _faq("tilanne_erityislapsi_uupumus")
+    assert predicted_topic(parse, "erityislapsiperheet") == "erityislapsiperheet"
+    assert predicted_topic(parse, "kohtaamispaikat") == "tilanne_erityislapsi_uupumus"
+    assert predicted_topic(_faq("erityislapsiperheet"), "tilanne_erityislapsi_uupumus") == (
+        "erityislapsiperheet"
+    )  # one way only: the older topic's answer has no advice for now
