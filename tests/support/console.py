@@ -12,8 +12,9 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
-from typing import Dict, Iterator
+from typing import Dict, Iterator, Tuple
 
 import pytest
 
@@ -65,20 +66,20 @@ def console_env(project: Path, var_dir: Path, port: int) -> Dict[str, str]:
     )
 
 
-def start_console(project: Path, var_dir: Path, timeout: float = 60) -> tuple:
+def start_console(
+    project: Path, var_dir: Path, timeout: float = 60
+) -> Tuple[subprocess.Popen, str]:
     """A real `python -m console` on a free port; returns (process, base URL)."""
     port = probes.free_port()
-    log = open(var_dir / "console.log", "ab")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "console"],
-        cwd=Path(__file__).resolve().parent.parent.parent,
-        env=console_env(project, var_dir, port),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
+    with open(var_dir / "console.log", "ab") as log:  # the child keeps its own copy
+        process = subprocess.Popen(
+            [sys.executable, "-m", "console"],
+            cwd=Path(__file__).resolve().parent.parent.parent,
+            env=console_env(project, var_dir, port),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
-    import time
-
     deadline = time.monotonic() + timeout
     while not probes.responds(url + "/healthz"):
         if process.poll() is not None or time.monotonic() > deadline:
