@@ -7,9 +7,11 @@ import getpass
 import sys
 from typing import Any, Callable, List, Optional
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from console.accounts.regions import known_regions
@@ -29,6 +31,9 @@ class Command(BaseCommand):
         parser.add_argument("--sahkoposti", default="", help="sähköpostiosoite")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Also before the console's first start: the database is made or brought up to date.
+        settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        call_command("migrate", interactive=False, verbosity=0)
         ensure_roles()
         interactive = sys.stdin.isatty()
         ask: Callable[[str], str] = input if interactive else (lambda _prompt: "")
