@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 .PHONY: help setup run train test test-unit lint format validate test-stories eval eval-answers floor bench \
         compare-pipelines lock clean \
         run-production test-production \
-        check reload inbox inbox-add
+        check reload inbox inbox-add staff-user
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -55,7 +55,7 @@ $(MODEL): $(TRAINING_INPUTS) | .stamps/venv
 $(MODEL).sha256: $(MODEL)
 	@$(PY) -m bot.model_files record $< >/dev/null
 
-run: setup train ## Start the bot: demo page 8080, Rasa 5005 (REST), actions 5055, Telegram if set; Ctrl-C stops all
+run: setup train ## Start the bot: demo page 8080, Rasa 5005 (REST), actions 5055, staff console 8090, Telegram if set; Ctrl-C stops all
 	$(PY) -m bot.launcher
 
 run-production: setup train ## PostgreSQL, Redis, 2 Rasa servers, actions behind nginx on 8081 (docs/production.md)
@@ -74,7 +74,7 @@ test-stories: setup train ## Conversation tests in tests/test_stories.yml
 	$(RASA) test core --model $(MODEL) --stories tests/test_stories.yml --fail-on-prediction-errors --out results/stories
 
 # The project's own packages; ruff and mypy check these (make lint).
-LINT_PATHS := actions bot components deploy knowledge_base scripts staff tests
+LINT_PATHS := actions bot components console deploy knowledge_base scripts staff tests
 
 lint: setup ## ruff (lint and format check) and mypy on the project's own code
 	$(VENV)/bin/ruff check $(LINT_PATHS)
@@ -113,6 +113,11 @@ inbox: setup ## Messages the bot could not answer, last PAIVAT days (14), person
 
 inbox-add: setup ## Add VIESTI="..." or group RYHMA=n of make inbox as an example of topic AIHE=...
 	@$(PY) -m staff inbox-add $(if $(VIESTI),--viesti "$$VIESTI") $(if $(RYHMA),--ryhma "$$RYHMA") $(if $(AIHE),--aihe "$$AIHE") $(if $(PROJEKTI),--projekti "$$PROJEKTI")
+
+# The staff console's accounts (docs/henkilokunnalle.md), e.g.
+# make staff-user TUNNUS=maija ROOLI=muokkaaja ALUEET="etela-savo pohjois-savo"
+staff-user: setup ## Add a staff console account: asks (in Finnish) for TUNNUS, ROOLI, ALUEET and a password
+	@$(PY) -m console staff_user $(if $(TUNNUS),--tunnus "$$TUNNUS") $(if $(ROOLI),--rooli "$$ROOLI") $(if $(ALUEET),--alueet "$$ALUEET")
 
 bench: setup train ## Latency, throughput, memory, start-up and training time vs a `rasa init` bot
 	$(PY) -m scripts.bench

@@ -1,5 +1,5 @@
-"""Starts the whole bot: action server, Rasa server, demo web page and (when its token is set)
-the Telegram front end; Ctrl-C stops them all.
+"""Starts the whole bot: action server, Rasa server, demo web page, the staff console and (when
+its token is set) the Telegram front end; Ctrl-C stops them all.
 
     python -m bot.launcher            (what `make run` does)
 
@@ -74,6 +74,19 @@ class Stack:
             ],
         )
 
+    @property
+    def console_url(self) -> str:
+        return f"http://localhost:{self.settings.console_port}"
+
+    def start_console(self) -> None:
+        """The staff console (console/, waitress on loopback); on its first start it makes the
+        first pääkäyttäjä and says where the password is."""
+        self._spawn(
+            "console",
+            [sys.executable, "-m", "console"],
+            PERHENEUVO_CONSOLE_PORT=str(self.settings.console_port),
+        )
+
     def start_telegram(self) -> None:
         """The Telegram front end (bot/telegram); it reads its settings from the environment."""
         self._spawn(
@@ -82,13 +95,21 @@ class Stack:
             TELEGRAM_BOT_TOKEN=self.settings.telegram_token,
         )
 
-    def start(self, timeout: float = 180.0, web: bool = True, telegram: bool = True) -> None:
-        """Starts the servers; the web page and Telegram only when asked (and Telegram only
-        when a token is set)."""
+    def start(
+        self,
+        timeout: float = 180.0,
+        web: bool = True,
+        telegram: bool = True,
+        console: bool = False,
+    ) -> None:
+        """Starts the servers; the web page, the staff console and Telegram only when asked
+        (and Telegram only when a token is set)."""
         self.start_actions()
         self.start_rasa()
         if web:
             self.start_web()
+        if console:
+            self.start_console()
         if telegram and self.settings.telegram_token:
             self.start_telegram()
         elif telegram:
@@ -100,6 +121,7 @@ class Stack:
             "actions": self.actions_url + "/health",
             "rasa": self.rasa_url + "/",
             "web": self.web_url + "/healthz",
+            "console": self.console_url + "/healthz",
         }
 
     def wait_ready(self, timeout: float = 180.0) -> None:
@@ -133,9 +155,17 @@ class Stack:
         if self.log_dir:
             self.log_dir.mkdir(parents=True, exist_ok=True)
             output = open(self.log_dir / f"{name}.log", "ab")
-        self.processes[name] = subprocess.Popen(
-            command, cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT if output else None
-        )
+        try:
+            self.processes[name] = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=env,
+                stdout=output,
+                stderr=subprocess.STDOUT if output else None,
+            )
+        finally:
+            if output:  # the child has its own copy of the file
+                output.close()
 
 
 def rasa_server_env(settings: Settings) -> Dict[str, str]:
@@ -206,10 +236,11 @@ def main() -> int:
     signal.signal(signal.SIGTERM, on_signal)
     retention = DailyRetention(env=dict(os.environ, **endpoint_env(settings)))
     try:
-        stack.start()
+        stack.start(console=True)
         print(
             f"Perheneuvo is running.\n  demo page: {stack.web_url}/\n"
             f"  REST: {stack.rasa_url}/webhooks/rest/webhook\n  actions: {stack.actions_url}\n"
+            f"  staff console: {stack.console_url}/\n"
             f"  Ctrl-C stops everything",
             flush=True,
         )

@@ -35,6 +35,8 @@ class Settings:
     rasa_interface: str = "127.0.0.1"
     # The knowledge base (places, people, services) every process reads.
     knowledge_dir: Path = ROOT / "knowledge"
+    # The staff console (python -m console), loopback only.
+    console_port: int = 8090
 
     @classmethod
     def from_env(cls) -> "Settings":
@@ -51,6 +53,7 @@ class Settings:
             knowledge_dir=Path(
                 os.environ.get("PERHENEUVO_KNOWLEDGE_DIR", "").strip() or cls.knowledge_dir
             ),
+            console_port=int(os.environ.get("PERHENEUVO_CONSOLE_PORT", cls.console_port)),
         )
 
     def resolved_api_token(self) -> str:

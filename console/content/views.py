@@ -1,0 +1,111 @@
+"""The FAQ topic pages. Thin: reading, checking and writing are in console.content.faq."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
+
+from console.accounts.roles import EDIT, PUBLISH
+from console.audit.models import FAQ_SAVED, record
+from console.content import faq
+from console.content.forms import TopicEditForm
+from console.texts import say
+from staff.project import Project
+
+# One save at a time in this process: check and write must not interleave.
+_SAVING = threading.Lock()
+
+
+def project() -> Project:
+    return Project(Path(settings.CONSOLE_PROJECT_ROOT))
+
+
+def _topic(name: str) -> faq.Topic:
+    try:
+        return faq.read_topic(project(), name)
+    except faq.TopicNotFound:
+        raise Http404(name) from None
+
+
+def topic_list(request: HttpRequest) -> HttpResponse:
+    topics, broken = faq.list_topics(project())
+    query = request.GET.get("q", "").strip()
+    shown = [t for t in topics if t.matches(query)] if query else topics
+    return render(
+        request,
+        "content/topic_list.html",
+        {"topics": shown, "total": len(topics), "query": query, "broken": broken},
+    )
+
+
+def topic_detail(request: HttpRequest, name: str) -> HttpResponse:
+    return render(request, "content/topic_detail.html", {"topic": _topic(name)})
+
+
+@permission_required(EDIT, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def topic_edit(request: HttpRequest, name: str) -> HttpResponse:
+    topic = _topic(name)
+    may_save = request.user.has_perm(PUBLISH)
+    if request.method == "POST":
+        if not may_save:  # until drafts exist, only a julkaisija writes the live file
+            raise PermissionDenied
+        form = TopicEditForm(request.POST)
+        if form.is_valid():
+            response = _save(request, form, name)
+            if response:
+                return response
+    else:
+        form = TopicEditForm(
+            initial={
+                "answer": topic.answer,
+                "examples": "\n".join(topic.examples),
+                "version": topic.version,
+            }
+        )
+    return render(
+        request,
+        "content/topic_edit.html",
+        {"topic": topic, "form": form, "may_save": may_save},
+    )
+
+
+def _save(request: HttpRequest, form: TopicEditForm, name: str) -> HttpResponse | None:
+    """Checks and writes the edit; None (and the findings on the form) when it is refused."""
+    answer, examples = form.cleaned_data["answer"], form.cleaned_data["examples"]
+    with _SAVING:
+        current = _topic(name)
+        edited = faq.Topic(**{**current.__dict__, "version": form.cleaned_data["version"]})
+        try:
+            checked, changed = faq.check_edit(project(), edited, answer, examples)
+            if checked.ok:
+                faq.save_edit(project(), edited, changed)
+        except faq.ChangedMeanwhile:
+            form.add_error(None, say("edit.changed_meanwhile"))
+            return None
+    if not checked.ok:
+        for field, findings in checked.by_field.items():
+            for finding in findings:
+                form.add_error(field or None, finding.text or say("edit.not_found_after"))
+        return None
+    record(
+        request.user,
+        FAQ_SAVED,
+        current.file,
+        {
+            "topic": name,
+            "answer": {"before": current.answer, "after": answer},
+            "examples_added": [e for e in examples if e not in current.examples],
+            "examples_removed": [e for e in current.examples if e not in examples],
+        },
+    )
+    messages.success(request, say("edit.saved", topic=name))
+    return redirect("content:topic", name=name)

@@ -1,0 +1,110 @@
+"""The staff console in Debian's headless Chromium, driven by Selenium, against a real
+`python -m console` process (waitress) on a free port and a copy of the fixture project:
+the first pääkäyttäjä logs in with the password from var/ and edits a topic's answer.
+Needs no trained model."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from bot.launcher import stop_process
+from tests.support import copy_project
+from tests.support.console import start_console
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+WAIT = 60
+TOPIC = "erokahvila"
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory):
+    root = tmp_path_factory.mktemp("project")
+    copy_project(root)
+    var_dir = tmp_path_factory.mktemp("var")
+    process, url = start_console(root, var_dir)
+    yield root, var_dir, url
+    stop_process(process)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+    ]:
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def test_log_in_and_edit_an_answer(console, browser):
+    root, var_dir, url = console
+    wait = WebDriverWait(browser, WAIT)
+    browser.get(f"{url}/aiheet/{TOPIC}/")
+    wait.until(lambda d: "/kirjaudu/" in d.current_url)
+    assert browser.find_element(By.TAG_NAME, "h1").text == "Kirjaudu sisään"
+    # The skip link is the first thing the keyboard reaches.
+    assert (
+        browser.find_element(By.CSS_SELECTOR, "a.skip-link")
+        .get_attribute("href")
+        .endswith("#sisalto")
+    )
+    password = (var_dir / "console-admin-password").read_text().strip()
+    browser.find_element(By.ID, "id_username").send_keys("paakayttaja")
+    browser.find_element(By.ID, "id_password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    # Back where the log-in began: the topic's page.
+    wait.until(lambda d: d.current_url.endswith(f"/aiheet/{TOPIC}/"))
+    browser.find_element(By.LINK_TEXT, f"Muokkaa aihetta {TOPIC}").click()
+    answer = wait.until(lambda d: d.find_element(By.ID, "id_answer"))
+    label = browser.find_element(By.CSS_SELECTOR, "label[for=id_answer]")
+    assert label.text == "Vastaus"
+    new_text = "Erokahvila on vertaistukea eron kokeneille. <b>Kysy</b> perhekeskuksesta."
+    answer.clear()
+    answer.send_keys(new_text)
+    browser.find_element(By.XPATH, "//button[text()='Tarkista ja tallenna']").click()
+    wait.until(lambda d: d.current_url.endswith(f"/aiheet/{TOPIC}/"))
+    assert "on tallennettu" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
+    # Shown as text, never as markup.
+    assert new_text in browser.find_element(By.CSS_SELECTOR, ".answer").text
+    assert not browser.find_elements(By.CSS_SELECTOR, ".answer b")
+    data = yaml.safe_load((root / "data" / "faq" / f"{TOPIC}.yml").read_text(encoding="utf-8"))
+    assert data["responses"][f"utter_faq/{TOPIC}"][0]["text"] == new_text
+
+
+def test_the_launchers_stack_starts_the_console_when_asked(tmp_path, monkeypatch):
+    """`make run` starts the console beside the bot (Stack.start(console=True)); here alone,
+    on a free port, with its own var/ and project copy."""
+    from bot import probes
+    from bot.launcher import Stack
+    from bot.settings import Settings
+
+    copy_project(tmp_path / "project")
+    monkeypatch.setenv("PERHENEUVO_CONSOLE_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("PERHENEUVO_CONSOLE_PROJECT", str(tmp_path / "project"))
+    stack = Stack(Settings(console_port=probes.free_port()), tmp_path / "logs")
+    try:
+        stack.start_console()
+        stack.wait_ready(timeout=WAIT)
+        assert probes.responds(stack.console_url + "/kirjaudu/")
+        assert (tmp_path / "var" / "console-admin-password").exists()
+    finally:
+        stack.stop()
+    assert "console-admin-password" in (tmp_path / "logs" / "console.log").read_text()

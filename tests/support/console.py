@@ -1,0 +1,89 @@
+"""The staff console (console/) under test: Django set up with a throw-away var folder, a
+test database, and accounts of each role.
+
+Unit tests use Django's test client on a copy of the fixture project (copy_project); the
+browser test starts a real `python -m console` process (console_process)."""
+
+from __future__ import annotations
+
+import atexit
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Dict, Iterator, Tuple
+
+import pytest
+
+from bot import probes
+from bot.launcher import stop_process
+
+PASSWORD = "Kahvi-ja-pulla-2026"
+
+
+def django_ready() -> None:
+    """Django set up for the tests: console.settings with its var/ in a temporary folder
+    (the secret key, never the checkout's var/)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "console.settings")
+    if "PERHENEUVO_CONSOLE_VAR_DIR" not in os.environ:
+        var = tempfile.mkdtemp(prefix="perheneuvo-console-test-")
+        atexit.register(shutil.rmtree, var, True)
+        os.environ["PERHENEUVO_CONSOLE_VAR_DIR"] = var
+    import django
+
+    django.setup()
+
+
+@pytest.fixture(scope="session")
+def console_db() -> Iterator[None]:
+    """A migrated in-memory test database for the whole session (what Django's test
+    runner does before TestCase classes run)."""
+    django_ready()
+    from django.test.utils import (
+        setup_databases,
+        setup_test_environment,
+        teardown_databases,
+        teardown_test_environment,
+    )
+
+    setup_test_environment()
+    old = setup_databases(verbosity=0, interactive=False)
+    yield
+    teardown_databases(old, verbosity=0)
+    teardown_test_environment()
+
+
+def console_env(project: Path, var_dir: Path, port: int) -> Dict[str, str]:
+    return dict(
+        os.environ,
+        PERHENEUVO_CONSOLE_PROJECT=str(project),
+        PERHENEUVO_CONSOLE_VAR_DIR=str(var_dir),
+        PERHENEUVO_CONSOLE_PORT=str(port),
+        DJANGO_SETTINGS_MODULE="console.settings",
+    )
+
+
+def start_console(
+    project: Path, var_dir: Path, timeout: float = 60
+) -> Tuple[subprocess.Popen, str]:
+    """A real `python -m console` on a free port; returns (process, base URL)."""
+    port = probes.free_port()
+    with open(var_dir / "console.log", "ab") as log:  # the child keeps its own copy
+        process = subprocess.Popen(
+            [sys.executable, "-m", "console"],
+            cwd=Path(__file__).resolve().parent.parent.parent,
+            env=console_env(project, var_dir, port),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout
+    while not probes.responds(url + "/healthz"):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_process(process)
+            raise RuntimeError((var_dir / "console.log").read_text(errors="replace")[-3000:])
+        time.sleep(0.25)
+    return process, url
