@@ -40,6 +40,7 @@ class AnswerText:
     text: str
     line: int
     title: Optional[str]
+    project: Optional[str] = None  # metadata.project: the project the answer is about
 
 
 @dataclasses.dataclass(frozen=True)
@@ -120,5 +121,6 @@ def _answer(name: Any, variants: Any) -> Answer:
                 (k.value, v) for k, v in _mapping_items(fields.get("metadata", (None, None))[1])
             )
             title = _scalar(metadata["title"]) if "title" in metadata else None
-            texts.append(AnswerText(_scalar(value) or "", key.start_mark.line + 1, title))
+            about = _scalar(metadata["project"]) if "project" in metadata else None
+            texts.append(AnswerText(_scalar(value) or "", key.start_mark.line + 1, title, about))
     return Answer(name.value, name.start_mark.line + 1, tuple(texts))

@@ -1,16 +1,19 @@
 """The project's own rules for the training data (data/*.yml and the answers in domain.yml):
 enough examples per topic, no question under two topics, answers that fit a phone screen,
-every FAQ topic with its answer and title."""
+every FAQ topic with its answer and title, and the project an answer is about known in
+knowledge/projects.yml."""
 
 from __future__ import annotations
 
 import collections
 import re
+from difflib import get_close_matches
 from typing import Dict, Iterable, List, Tuple
 
 import numpy as np
 from scipy import sparse
 
+import knowledge_base
 from knowledge_base.finnish import words
 from knowledge_base.yaml_lines import YamlProblem
 from staff.findings import ERROR, WARNING, Finding
@@ -192,11 +195,20 @@ def _trigram_vectors(texts: Iterable[str]) -> sparse.csr_matrix:
     return sparse.diags(1.0 / norms) @ matrix
 
 
+def _project_ids(project: Project) -> List[str]:
+    """The project ids of knowledge/projects.yml, as an answer's metadata.project may name
+    them (none when the file cannot be read: its own check reports that)."""
+    projects = knowledge_base.validate(project.knowledge_dir).documents.get("projects.yml") or {}
+    items = projects.get("projects") if isinstance(projects, dict) else None
+    return [str(p.get("id")) for p in items or [] if isinstance(p, dict)]
+
+
 def _answers(
     project: Project, files: List[TrainingFile], blocks: List[Tuple[str, ExampleBlock]]
 ) -> List[Finding]:
     findings = []
     answered = set()
+    project_ids = _project_ids(project)
     for training_file in files:
         file = project.relative(training_file.path)
         for answer in training_file.answers:
@@ -232,6 +244,22 @@ def _answers(
                                 answer=answer.name,
                                 length=len(variant.text),
                                 limit=MAX_ANSWER_CHARS,
+                            ),
+                        )
+                    )
+                if variant.project is not None and variant.project not in project_ids:
+                    findings.append(
+                        Finding(
+                            ERROR,
+                            "answer_unknown_project",
+                            file,
+                            variant.line,
+                            say(
+                                "check.answer_unknown_project",
+                                answer=answer.name,
+                                value=variant.project,
+                                close=", ".join(get_close_matches(variant.project, project_ids))
+                                or "-",
                             ),
                         )
                     )

@@ -168,6 +168,22 @@ def test_an_answer_without_title_is_a_warning(project):
     )
 
 
+def test_an_answer_about_an_unknown_project_is_an_error_with_a_suggestion(project):
+    path = project.data_dir / "faq" / "erokahvila.yml"
+    replace_in(path, "    metadata:\n", "    metadata:\n      project: turvasa\n")
+    finding = found(
+        check_training(project, with_rasa=False),
+        "answer_unknown_project",
+        "data/faq/erokahvila.yml",
+        line_of(path, '- text: "Erokahvila'),
+    )
+    assert "”turvasa”" in finding.text and "turvassa" in finding.text.split("tarkoititko")[1]
+    replace_in(path, "project: turvasa", "project: turvassa")
+    assert not [
+        f for f in check_training(project, with_rasa=False) if f.rule == "answer_unknown_project"
+    ]
+
+
 def test_broken_yaml_names_the_line(project):
     path = project.data_dir / "faq" / "erokahvila.yml"
     line = replace_in(path, "  examples: |", "   examples: |")
