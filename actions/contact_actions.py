@@ -286,6 +286,12 @@ class ActionFindContact(Action):
         if projects:
             return answer_projects(kb, dispatcher, domain, projects)
         if roles:
+            earlier = None if region_id else _earlier_subject(kb, tracker, domain)
+            if earlier and earlier[0] == "project":  # "kuka on johtaja?" after a project
+                of_project = kb.project_contacts(earlier[1])
+                found = [c for c in kb.contacts_with_role(roles[0]) if c in of_project]
+                if found:
+                    return answer_people(dispatcher, domain, found)
             found = kb.contacts_with_role(roles[0], region_id)
             if found:
                 return answer_people(dispatcher, domain, found)

@@ -210,3 +210,10 @@ async def test_a_uncovered_region_name_does_not_hide_a_named_municipality(
         domain,
     )
     assert "Satu Mäki-Fossi" in answer and "En löydä" not in answer
+
+
+async def test_a_role_right_after_a_project_is_the_projects(conversation, dispatcher, domain):
+    tracker = conversation("kerro kslape-hankkeesta", latest="kuka on koordinaattori?")
+    answer = await said(ActionFindContact(), dispatcher, tracker, domain)
+    assert "Sari Paananen" in answer and "Senja Hirsjärvi" in answer
+    assert "Kokkonen" not in answer and "Mäki-Fossi" not in answer
