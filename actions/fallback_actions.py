@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contact_actions import LIVE, answer_pending
+from knowledge_base.finnish import refers_back
 
 MAX_BUTTONS = 3
 MIN_BUTTON_CONFIDENCE = 0.05
@@ -20,6 +21,19 @@ def topic_title(domain: Dict[str, Any], topic: str) -> str:
     """The staff-written title of an FAQ topic (metadata.title of its answer), or ''."""
     variants = domain.get("responses", {}).get(f"utter_{topic}") or [{}]
     return ((variants[0].get("metadata") or {}).get("title") or "").strip()
+
+
+def previous_topic(tracker: Tracker) -> Optional[str]:
+    """The FAQ topic the user's previous message was answered with, if it was one."""
+    user_turns = [e for e in tracker.events if e.get("event") == "user"]
+    if len(user_turns) < 2:
+        return None
+    parse = user_turns[-2].get("parse_data") or {}
+    if (parse.get("intent") or {}).get("name") != "faq":
+        return None
+    selected = ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+    topic = selected.get("intent_response_key")
+    return topic if topic and topic not in NOT_SUGGESTED else None
 
 
 def likely_topics(tracker: Tracker) -> List[str]:
@@ -45,6 +59,12 @@ class ActionAskRephrase(Action):
             for e in tracker.latest_message.get("entities", [])
         ):
             return answer_pending(dispatcher, tracker, domain)
+        topic = previous_topic(tracker)
+        if topic and refers_back(tracker.latest_message.get("text") or ""):
+            # an unclear follow-up of the answer just given: that answer again, said so
+            dispatcher.utter_message(response="utter_followup_same_topic")
+            dispatcher.utter_message(response=f"utter_{topic}")
+            return []
         buttons = []
         for topic in likely_topics(tracker):
             title = topic_title(domain, topic)

@@ -9,6 +9,10 @@ fitting helpline.
 
 EntityRequirementGate: "inform_municipality" without a municipality is not an answer.
 
+FollowUpGate: a short question that only points back ("kauanko se kesti?") and that the topic
+classifier is not sure of becomes `nlu_fallback`; the fallback action then answers from the
+previous topic instead of a confident-looking unrelated answer.
+
 ContactQuestionGuard: a message that names a known person, or a role or a field of
 responsibility together with a place, asks about people, whatever FAQ topic its words
 resemble ("kuka on Pohjois-Savon muutosagentti" is not the general muutosagentti answer).
@@ -39,7 +43,7 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.constants import FALLBACK_INTENT
 from components.base import ConfigComponent, KnowledgeComponent
-from knowledge_base.finnish import fold, words
+from knowledge_base.finnish import fold, refers_back, words
 from knowledge_base.safety import crisis_categories
 
 CRISIS_PREFIX = "crisis_"
@@ -235,3 +239,37 @@ _WHO_FOLDED = {fold(word) for word in _WHO}
 
 def _values(message: Message, entity: str) -> List[str]:
     return [e.get("value") for e in message.get(ENTITIES) or [] if e.get("entity") == entity]
+
+
+# Entities that give a message a subject of its own ("onko se Mikkelissä?" is no follow-up).
+_SUBJECT_ENTITIES = {"municipality", "region", "person", "project", "role"}
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class FollowUpGate(ConfigComponent):
+    """An FAQ guess for a short message that names nothing and only points back, below a topic
+    confidence, becomes `nlu_fallback` (action_ask_rephrase answers from the previous topic)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"retrieval_intent": "faq", "threshold": 0.65, "max_words": 6}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
+        self._intent = config["retrieval_intent"]
+        self._threshold = config["threshold"]
+        self._max_words = config["max_words"]
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            text = message.get(TEXT) or ""
+            if intent.get(INTENT_NAME_KEY) != self._intent or len(words(text)) > self._max_words:
+                continue
+            if any(e.get("entity") in _SUBJECT_ENTITIES for e in message.get(ENTITIES) or []):
+                continue
+            selected = (message.get("response_selector") or {}).get(self._intent) or {}
+            confidence = selected.get("response", {}).get(PREDICTED_CONFIDENCE_KEY, 0.0)
+            if confidence < self._threshold and refers_back(text):
+                _set_intent(message, FALLBACK_INTENT, intent.get(PREDICTED_CONFIDENCE_KEY, 0.0))
+        return messages

@@ -55,3 +55,15 @@ def lemma(word: str) -> Optional[str]:
     """The first Voikko baseform of ``word`` in lowercase, or None when Voikko does not know it."""
     found = analyses(word)
     return found[0][0].lower() if found else None
+
+
+# Words that point back to what was just talked about: "mikä laki se on?", "kauanko se kesti".
+REFERRING_WORDS = frozenset(
+    fold(w)
+    for w in ("se", "sen", "sitä", "siitä", "siinä", "sillä", "siihen", "ne", "niitä", "niistä")
+)
+
+
+def refers_back(text: str) -> bool:
+    """Whether the text points back to something said before with a pronoun."""
+    return any(fold(word) in REFERRING_WORDS for word, _start, _end in words(text))

@@ -170,3 +170,36 @@ async def test_fallback_offers_the_likely_topics_as_buttons(make_tracker, dispat
 async def test_fallback_without_topics_asks_plainly(make_tracker, dispatcher, domain):
     await run(ActionAskRephrase(), dispatcher, make_tracker("asdf", "nlu_fallback"), domain)
     assert texts(dispatcher) == ["response:utter_ask_rephrase_plain"]
+
+
+def _followup(make_tracker, previous_topic: str, text: str):
+    tracker = make_tracker(text, intent="nlu_fallback")
+    previous = {
+        "intent": {"name": "faq"},
+        "response_selector": {"faq": {"response": {"intent_response_key": previous_topic}}},
+    }
+    tracker.events = [
+        {"event": "user", "text": "…", "parse_data": previous},
+        {"event": "bot", "text": "…"},
+        {"event": "user", "text": text, "parse_data": tracker.latest_message},
+    ]
+    return tracker
+
+
+async def test_an_unclear_follow_up_gets_the_previous_answer_again(
+    make_tracker, dispatcher, domain
+):
+    tracker = _followup(make_tracker, "faq/erokahvila", "mikä se oli?")
+    await run(ActionAskRephrase(), dispatcher, tracker, domain)
+    assert texts(dispatcher) == [
+        "response:utter_followup_same_topic",
+        "response:utter_faq/erokahvila",
+    ]
+
+
+async def test_an_unclear_message_that_refers_to_nothing_is_asked_again(
+    make_tracker, dispatcher, domain
+):
+    tracker = _followup(make_tracker, "faq/erokahvila", "blaa blaa kahvi")
+    await run(ActionAskRephrase(), dispatcher, tracker, domain)
+    assert texts(dispatcher)[0].startswith("response:utter_ask_rephrase")
