@@ -92,3 +92,14 @@ def test_a_follow_up_that_only_points_back_gets_the_previous_answer(talk):
 def test_a_child_writing_about_violence_gets_the_childrens_line_after_112(chat):
     replies = [r.get("text", "") for r in chat("isi lyö äitiä ja mua pelottaa")]
     assert "112" in replies[0] and "116 111" in replies[1]
+
+
+def test_a_child_whose_parents_separate_gets_the_childrens_line(talk):
+    [answer] = talk("mä oon 12 ja mun vanhemmat eroo enkä tiiä kenelle puhuis")
+    assert "116 111" in answer and "Turvassa" not in answer
+
+
+def test_a_parent_of_an_anxious_child_gets_what_to_do_now(talk):
+    [answer] = talk("meil on ero tulos ja lapsi 7v on tosi ahdistunu, mitä teen")
+    assert "perhekesku" in answer and "116 111" in answer  # "perhekeskukseen"
+    assert answer.index("perhekesku") < answer.index("Kuka huomaa mut")  # now first, history after
