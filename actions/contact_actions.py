@@ -9,7 +9,14 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 import knowledge_base
-from actions.responses import contact_lines, place_lines, render, years_of
+from actions.responses import (
+    answer_metadata,
+    answered_topic,
+    contact_lines,
+    place_lines,
+    render,
+    years_of,
+)
 from knowledge_base import Contact, KnowledgeBase, Project, Region
 from knowledge_base.safety import written_by_child
 
@@ -139,16 +146,6 @@ def _ask_municipality(dispatcher: CollectingDispatcher, pending: str) -> List[Ev
     return [SlotSet("pending_request", pending)]
 
 
-def _topic_project(domain: Dict[str, Any], parse_data: Dict[str, Any]) -> Optional[str]:
-    """The project an FAQ answer was about (`metadata.project` of the answer in data/faq)."""
-    selected = ((parse_data.get("response_selector") or {}).get("faq") or {}).get("response") or {}
-    topic = selected.get("intent_response_key")
-    if (parse_data.get("intent") or {}).get("name") != "faq" or not topic:
-        return None
-    variants = (domain.get("responses") or {}).get(f"utter_{topic}") or [{}]
-    return (variants[0].get("metadata") or {}).get("project")
-
-
 def _earlier_subject(
     kb: KnowledgeBase, tracker: Tracker, domain: Optional[Dict[str, Any]] = None
 ) -> Optional[Tuple[str, str]]:
@@ -181,7 +178,8 @@ def _earlier_subject(
                 for entity in entities:
                     if entity.get("entity") == kind and entity.get("value") in known[kind]:
                         return kind, entity["value"]
-            project = _topic_project(domain or {}, parse_data)  # "kuka sitä veti?" after an FAQ
+            topic = answered_topic(parse_data)  # "kuka sitä veti?" after an FAQ answer
+            project = answer_metadata(domain or {}, topic).get("project") if topic else None
             if project in known["project"]:
                 return "project", str(project)
     return None

@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contact_actions import LIVE, answer_pending
+from actions.responses import answer_metadata, answered_topic
 from knowledge_base.finnish import refers_back
 
 MAX_BUTTONS = 3
@@ -19,8 +20,7 @@ NOT_SUGGESTED = {"faq/tervehdys", "faq/hyvastit", "faq/kiitos"}
 
 def topic_title(domain: Dict[str, Any], topic: str) -> str:
     """The staff-written title of an FAQ topic (metadata.title of its answer), or ''."""
-    variants = domain.get("responses", {}).get(f"utter_{topic}") or [{}]
-    return ((variants[0].get("metadata") or {}).get("title") or "").strip()
+    return (answer_metadata(domain, topic).get("title") or "").strip()
 
 
 def previous_topic(tracker: Tracker) -> Optional[str]:
@@ -28,12 +28,8 @@ def previous_topic(tracker: Tracker) -> Optional[str]:
     user_turns = [e for e in tracker.events if e.get("event") == "user"]
     if len(user_turns) < 2:
         return None
-    parse = user_turns[-2].get("parse_data") or {}
-    if (parse.get("intent") or {}).get("name") != "faq":
-        return None
-    selected = ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
-    topic = selected.get("intent_response_key")
-    return topic if topic and topic not in NOT_SUGGESTED else None
+    topic = answered_topic(user_turns[-2].get("parse_data") or {})
+    return topic if topic not in NOT_SUGGESTED else None
 
 
 def likely_topics(tracker: Tracker) -> List[str]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable
+from typing import Any, Dict, Iterable, Optional
 
 from knowledge_base import Contact, LocalPlace, Period
 
@@ -19,6 +19,20 @@ def render(domain: Dict[str, Any], response: str, **values: Any) -> str:
     except (KeyError, IndexError) as error:
         raise KeyError(f"domain has no text response {response!r}") from error
     return template.format_map(_Blank(values))
+
+
+def answered_topic(parse_data: Dict[str, Any]) -> Optional[str]:
+    """The FAQ topic ("faq/erokahvila") a message was answered with, if it was an FAQ."""
+    if (parse_data.get("intent") or {}).get("name") != "faq":
+        return None
+    selected = ((parse_data.get("response_selector") or {}).get("faq") or {}).get("response") or {}
+    return selected.get("intent_response_key") or None
+
+
+def answer_metadata(domain: Dict[str, Any], topic: str) -> Dict[str, Any]:
+    """The staff-written metadata (title, project) of an FAQ topic's answer in data/faq."""
+    variants = domain.get("responses", {}).get(f"utter_{topic}") or [{}]
+    return variants[0].get("metadata") or {}
 
 
 def contact_lines(domain: Dict[str, Any], contacts: Iterable[Contact]) -> str:

@@ -22,30 +22,19 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from knowledge_base.finnish import fold  # noqa: E402
 from staff import answer_eval  # noqa: E402  (the one checker)
-
-
-def fold(text: str) -> str:
-    return text.lower().replace("ä", "a").replace("ö", "o").replace("å", "a")
-
-
-def _examples(block: str) -> List[str]:
-    return [
-        line.strip()[2:].strip()
-        for line in (block or "").splitlines()
-        if line.strip().startswith("- ")
-    ]
+from staff.sources import read_training_file  # noqa: E402
 
 
 def training_examples(data_dir: Path = ROOT / "data") -> List[Tuple[str, str]]:
     """(text, label) for every example; label is faq/<topic> or the intent."""
-    rows = []
-    for path in sorted(data_dir.rglob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for item in data.get("nlu") or []:
-            if "intent" in item:
-                rows += [(text, item["intent"]) for text in _examples(item.get("examples", ""))]
-    return rows
+    return [
+        (example.text, block.intent)
+        for path in sorted(data_dir.rglob("*.yml"))
+        for block in read_training_file(path).blocks
+        for example in block.examples
+    ]
 
 
 def responses(data_dir: Path = ROOT / "data", domain: Path = ROOT / "domain.yml") -> Dict[str, str]:

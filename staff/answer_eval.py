@@ -41,6 +41,8 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tupl
 
 import yaml
 
+from staff.evaluation import percent
+
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = ROOT / "tests" / "data" / "answers"
 FAQ_DIR = ROOT / "data" / "faq"
@@ -283,10 +285,6 @@ class Summary:
                 for r in self.results
             ],
         }
-
-
-def percent(share: float) -> str:
-    return f"{share * 100:.1f} %".replace(".", ",")
 
 
 def shorten(text: str, limit: int = 160) -> str:

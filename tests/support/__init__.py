@@ -160,3 +160,33 @@ def contrast_ratio(foreground: Sequence[float], background: Sequence[float]) -> 
 
     lighter, darker = sorted([luminance(foreground), luminance(background)], reverse=True)
     return (lighter + 0.05) / (darker + 0.05)
+
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMEDRIVER = "/usr/bin/chromedriver"
+
+
+def headless_chromium(user_data_dir: Path) -> Any:
+    """Debian's Chromium, headless, through Debian's chromedriver: no downloads, no network
+    but loopback (other host names do not resolve), 1280x900, the browser console logged."""
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--window-size=1280,900",
+        f"--user-data-dir={user_data_dir}",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
+    ]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
