@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
@@ -18,6 +16,7 @@ from console.audit.models import FAQ_SAVED, record
 from console.content import faq
 from console.content.forms import TopicEditForm
 from console.texts import say
+from console.workspace import editing_project
 from staff.project import Project
 
 # One save at a time in this process: check and write must not interleave.
@@ -25,7 +24,7 @@ _SAVING = threading.Lock()
 
 
 def project() -> Project:
-    return Project(Path(settings.CONSOLE_PROJECT_ROOT))
+    return editing_project()
 
 
 def _topic(name: str) -> faq.Topic:
