@@ -169,19 +169,28 @@ def _earlier_subject(
             and event.get("value")
         ):
             kind, _sep, value = str(event["value"]).partition(":")
-            if value in known.get(kind, ()):
+            if value and set(value.split(",")) <= known.get(kind, set()):
                 return kind, value
         if event.get("event") == "user":
             parse_data = event.get("parse_data") or {}
             entities = parse_data.get("entities") or []
-            for kind in SUBJECTS:  # the most specific subject of a message first
-                for entity in entities:
-                    if entity.get("entity") == kind and entity.get("value") in known[kind]:
-                        return kind, entity["value"]
+            found = [
+                (kind, entity["value"])
+                for kind in SUBJECTS  # the most specific subject of a message first
+                for entity in entities
+                if entity.get("entity") == kind and entity.get("value") in known[kind]
+            ]
             topic = answered_topic(parse_data)  # "kuka sitä veti?" after an FAQ answer
             project = answer_metadata(domain or {}, topic).get("project") if topic else None
             if project in known["project"]:
-                return "project", str(project)
+                # the project the answer was about, before a place the question named
+                # ("Mikkelissä oli joku ryhmä" -> "keneltä siitä saa lisätietoa")
+                found.insert(
+                    sum(kind in ("person", "project") for kind, _v in found),
+                    ("project", str(project)),
+                )
+            if found:
+                return found[0]
     return None
 
 
@@ -200,7 +209,7 @@ def answer_people(
             years=years_of(c.valid for c in people),
         )
     )
-    return _subject("person", people[0].id) if len(people) == 1 else []
+    return _subject("person", ",".join(c.id for c in people))
 
 
 def answer_projects(
@@ -225,7 +234,7 @@ def answer_projects(
     if len(projects) == 1 and not kb.project_contacts(projects[0].id):
         # nobody of the project is known: the region's contacts are whom to ask
         answer_region(kb, dispatcher, domain, kb.regions[projects[0].region])
-    return _subject("project", projects[0].id) if len(projects) == 1 else []
+    return _subject("project", ",".join(p.id for p in projects))
 
 
 def answer_region(
@@ -276,20 +285,38 @@ class ActionFindContact(Action):
         region_id = (
             kb.region_of(municipality).id if municipality else regions[0].id if regions else None
         )
+        named_region = kb.regions[region_id] if region_id else None
+        if named_region and not municipality and named_region.often_meant:
+            # "siälä pohjanmaalla" from Seinäjoki: say so, and answer for Etelä-Pohjanmaa
+            meant = kb.regions[named_region.often_meant]
+            dispatcher.utter_message(
+                text=render(
+                    domain, "utter_region_often_meant", region=named_region.name, meant=meant.name
+                )
+            )
+            region_id, regions = meant.id, [meant]
         if region_id and not kb.regions[region_id].covered:
             region_id = None  # look across the four regions; a field names one of them
 
         if people:
             return answer_people(dispatcher, domain, people)
+        if projects and region_id and all(p.region != region_id for p in projects):
+            # "Etelä-Pohjanmaan perhekeskustoiminta": the named region's people of that field,
+            # not another region's project of the same common name
+            in_region = kb.contacts_by_field(text, region_id)
+            if in_region:
+                return answer_people(dispatcher, domain, in_region)
         if projects:
             return answer_projects(kb, dispatcher, domain, projects)
         if roles:
             earlier = None if region_id else _earlier_subject(kb, tracker, domain)
             if earlier and earlier[0] == "project":  # "kuka on johtaja?" after a project
-                of_project = kb.project_contacts(earlier[1])
+                of_project = [c for i in earlier[1].split(",") for c in kb.project_contacts(i)]
                 found = [c for c in kb.contacts_with_role(roles[0]) if c in of_project]
-                if found:
-                    return answer_people(dispatcher, domain, found)
+                # titles differ ("johtaja" of a project is its hankepäällikkö): the project's
+                # own people rather than someone of the same title elsewhere
+                if found or of_project:
+                    return answer_people(dispatcher, domain, found or of_project)
             found = kb.contacts_with_role(roles[0], region_id)
             if found:
                 return answer_people(dispatcher, domain, found)
@@ -306,15 +333,21 @@ class ActionFindContact(Action):
         if earlier:
             kind, value = earlier
             if kind == "person":
-                return answer_people(dispatcher, domain, kb.known_contacts([value]))
+                return answer_people(dispatcher, domain, kb.known_contacts(value.split(",")))
             if kind == "project":
-                return answer_projects(kb, dispatcher, domain, [kb.projects[value]])
+                return answer_projects(
+                    kb, dispatcher, domain, [kb.projects[i] for i in value.split(",")]
+                )
             if kind == "municipality":
                 return answer_contacts_for(kb, dispatcher, domain, value)
             region = kb.region_named(value)
             if region:
                 return answer_region(kb, dispatcher, domain, region)
-        if written_by_child(text, kb.safety):  # a child is not sent to look for a municipality
+        if any(  # a child is not sent to look for a municipality, now or later in the talk
+            written_by_child(e.get("text") or "", kb.safety)
+            for e in tracker.events
+            if e.get("event") == "user"
+        ):
             dispatcher.utter_message(response="utter_child_help")
             return []
         return _ask_municipality(dispatcher, PENDING_CONTACT)

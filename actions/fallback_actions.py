@@ -32,6 +32,28 @@ def previous_topic(tracker: Tracker) -> Optional[str]:
     return topic if topic not in NOT_SUGGESTED else None
 
 
+# Intents answered from the knowledge base: a follow-up gets that answer again.
+LOOKUP_INTENTS = {"ask_contact", "ask_meeting_place", "inform_municipality"}
+
+
+def previous_lookup_texts(tracker: Tracker) -> List[str]:
+    """What the bot said to the user's previous message, when that was a look-up of contacts
+    or places ("koska se aukes?" after a list of Kangasniemi's places)."""
+    events = list(tracker.events)
+    user_turns = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    if len(user_turns) < 2:
+        return []
+    previous = events[user_turns[-2]]
+    intent = ((previous.get("parse_data") or {}).get("intent") or {}).get("name")
+    if intent not in LOOKUP_INTENTS:
+        return []
+    return [
+        e["text"]
+        for e in events[user_turns[-2] : user_turns[-1]]
+        if e.get("event") == "bot" and e.get("text")
+    ]
+
+
 def likely_topics(tracker: Tracker) -> List[str]:
     selector = (tracker.latest_message.get("response_selector") or {}).get("faq") or {}
     return [
@@ -60,6 +82,12 @@ class ActionAskRephrase(Action):
             # an unclear follow-up of the answer just given: that answer again, said so
             dispatcher.utter_message(response="utter_followup_same_topic")
             dispatcher.utter_message(response=f"utter_{topic}")
+            return []
+        answer = previous_lookup_texts(tracker)
+        if answer and refers_back(tracker.latest_message.get("text") or ""):
+            dispatcher.utter_message(response="utter_followup_same_topic")
+            for text in answer:
+                dispatcher.utter_message(text=text)
             return []
         buttons = []
         for topic in likely_topics(tracker):

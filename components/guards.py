@@ -15,7 +15,11 @@ previous topic instead of a confident-looking unrelated answer.
 
 ContactQuestionGuard: a message that names a known person, or a role or a field of
 responsibility together with a place, asks about people, whatever FAQ topic its words
-resemble ("kuka on Pohjois-Savon muutosagentti" is not the general muutosagentti answer).
+resemble ("kuka on Pohjois-Savon muutosagentti" is not the general muutosagentti answer);
+an unclear or out-of-scope message that asks who can help, or names only an organisation, too.
+
+TopicOverOutOfScope: an out-of-scope guess gives way to an FAQ topic the topic classifier is
+nearly sure of (a parent's situation written in everyday words).
 
 OutsideAreaGuard: a question that names a municipality outside the four regions gets the
 honest answer for that municipality (action_find_contact names it back, with the national
@@ -103,6 +107,35 @@ class SafetyGuard(KnowledgeComponent):
                 for c in categories
             ]
             message.set(ENTITIES, entities, add_to_output=True)
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class TopicOverOutOfScope(ConfigComponent):
+    """The intent classifier learnt everyday parenting questions as out of scope ("lapsi ei
+    halua mennä mummolaan"); a parent's separation situation resembles them in words. When the
+    topic classifier, trained on the FAQ examples alone, is nearly sure of one topic, the FAQ
+    answer is given instead."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"retrieval_intent": "faq", "intents": ["out_of_scope"], "threshold": 0.9}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
+        self._intent = config["retrieval_intent"]
+        self._intents = set(config["intents"])
+        self._threshold = config["threshold"]
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            if intent.get(INTENT_NAME_KEY) not in self._intents:
+                continue
+            selected = (message.get("response_selector") or {}).get(self._intent) or {}
+            confidence = selected.get("response", {}).get(PREDICTED_CONFIDENCE_KEY, 0.0)
+            if confidence >= self._threshold:
+                _set_intent(message, self._intent, confidence)
         return messages
 
 
@@ -208,7 +241,11 @@ class ContactQuestionGuard(KnowledgeComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             intent = message.get(INTENT) or {}
-            if intent.get(INTENT_NAME_KEY) in self._intents and self._asks_for_people(message):
+            name = intent.get(INTENT_NAME_KEY) or ""
+            # a crisis guess too: SafetyGuard, last, still answers any crisis it confirms
+            if (name in self._intents or name.startswith(CRISIS_PREFIX)) and self._asks_for_people(
+                message
+            ):
                 _set_intent(message, self._target, intent.get(PREDICTED_CONFIDENCE_KEY, 0.0))
         return messages
 
@@ -220,9 +257,20 @@ class ContactQuestionGuard(KnowledgeComponent):
         if "role" in kinds and place:
             return True
         text = message.get(TEXT) or ""
-        if not any(fold(word) in _WHO_FOLDED for word, _s, _e in words(text)):
-            return False
         kb = self._knowledge.current()
+        intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        if intent != "faq" and kb.find_organisations(text) and not kb.find_projects(text):
+            return True  # "mikä järjestö se viola on": what the bot knows of it is its projects
+        folded = [fold(word) for word, _s, _e in words(text)]
+        asks_who = any(word in _WHO_FOLDED for word in folded)
+        if (
+            intent != "faq"
+            and (asks_who or place)
+            and any(word.startswith(_HELP_STEMS) for word in folded)
+        ):
+            return True  # "kuka voi auttaa meitä?", "onko Mikkelissä joku, joka auttaa"
+        if not asks_who:
+            return False
         if kb.find_organisations(text):  # "kuka Essotessa hoiti perhekeskustoimintaa"
             return True
         if not place:
@@ -235,6 +283,8 @@ class ContactQuestionGuard(KnowledgeComponent):
 
 
 _WHO_FOLDED = {fold(word) for word in _WHO}
+# "auttaa", "apua", "yhteyttä", "puhua", "soittaa": a who-question that asks for help
+_HELP_STEMS = ("autta", "autat", "autet", "apu", "avu", "yhteyt", "puhu", "soit")
 
 
 def _values(message: Message, entity: str) -> List[str]:

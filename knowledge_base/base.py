@@ -55,6 +55,7 @@ class Region:
     in_form: str
     covered: bool
     municipalities: Tuple[str, ...]
+    often_meant: Optional[str] = None  # a covered region people may mean by this name
 
 
 @dataclasses.dataclass(frozen=True)
@@ -109,6 +110,35 @@ class LocalPlace:
 def _squash(text: str) -> str:
     """Folded text without spaces, hyphens or punctuation, for matching multi-word names."""
     return re.sub(r"[\W_]+", "", fold(text))
+
+
+_MIN_FUZZY_NAME = 8
+
+
+def _word_starts(text: str) -> List[str]:
+    """The squashed text from each word on, three words at most: where a name may begin."""
+    tokens = [_squash(word) for word, _start, _end in words(text)]
+    return ["".join(tokens[i : i + 3]) for i in range(len(tokens))]
+
+
+def _near_prefix(start: str, pattern: str) -> bool:
+    """Whether `start` begins with `pattern` but for one typo (the first two letters right)."""
+    if start[:2] != pattern[:2]:
+        return False
+    return any(
+        _one_edit(start[:n], pattern) for n in (len(pattern) - 1, len(pattern), len(pattern) + 1)
+    )
+
+
+def _one_edit(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if len(a) == len(b):
+        return sum(x != y for x, y in zip(a, b, strict=True)) == 1
+    if abs(len(a) - len(b)) != 1:
+        return False
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1 :] == short for i in range(len(long)))
 
 
 def _name_pattern(name: str) -> str:
@@ -254,12 +284,26 @@ class KnowledgeBase:
         return [self.contact(i) for i in found]
 
     def find_projects(self, text: str) -> List[Project]:
-        """Projects named in the text by name or alias, in any case form."""
+        """Projects named in the text by name or alias, in any case form; with one typo
+        ("turvasa hankeen") when no name is found as written."""
         squashed = _squash(text)
-        return [
+        found = [
             self.projects[i]
             for i, patterns in self._project_patterns.items()
             if any(pattern in squashed for pattern in patterns)
+        ]
+        if found:
+            return found
+        starts = _word_starts(text)
+        return [
+            self.projects[i]
+            for i, patterns in self._project_patterns.items()
+            if any(
+                _near_prefix(start, pattern)
+                for pattern in patterns
+                if len(pattern) >= _MIN_FUZZY_NAME
+                for start in starts
+            )
         ]
 
     def find_organisations(self, text: str) -> List[Project]:

@@ -60,7 +60,11 @@ def lemma(word: str) -> Optional[str]:
 # Words that point back to what was just talked about: "mikä laki se on?", "kauanko se kesti".
 REFERRING_WORDS = frozenset(
     fold(w)
-    for w in ("se", "sen", "sitä", "siitä", "siinä", "sillä", "siihen", "ne", "niitä", "niistä")
+    for w in (
+        *("se", "sen", "sitä", "siitä", "siinä", "sillä", "siihen", "ne", "niitä", "niistä"),
+        *("niiden", "niihin", "niille", "hänen", "hänelle", "häneen", "hänet", "heidän", "heiän"),
+        *("heille", "heihin"),
+    )
 )
 
 

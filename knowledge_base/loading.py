@@ -49,7 +49,14 @@ def build(validated: Validated) -> KnowledgeBase:
             )
             names.append(item["name"])
         regions.append(
-            Region(region["id"], region["name"], region["in"], region["covered"], tuple(names))
+            Region(
+                region["id"],
+                region["name"],
+                region["in"],
+                region["covered"],
+                tuple(names),
+                region.get("often_meant"),
+            )
         )
     projects = {
         item["id"]: Project(

@@ -167,6 +167,19 @@ class NameMatcher:
         return min(candidates) if len(candidates) == 1 else None
 
 
+_LIVING_WORDS = {
+    "asun",
+    "asumme",
+    "asutaan",
+    "asuu",
+    "asuvat",
+    "asutte",
+    "asut",
+    "asuin",
+    "asuimme",
+}
+
+
 class PlaceRecognizer:
     """Finds municipalities and regions in a message."""
 
@@ -188,7 +201,9 @@ class PlaceRecognizer:
                     found.append(Place("region", region, start, pair_end, text[start:pair_end]))
                     index += 2
                     continue
-            municipality = self._municipalities.match(word)
+            # after "asun", "asutaan" a name that is also a common word is the place ("lahdessa")
+            lives = index > 0 and fold(tokens[index - 1][0]) in _LIVING_WORDS
+            municipality = self._municipalities.match(word, any_case=lives)
             region = None if municipality else self._regions.match(word)
             if municipality:
                 found.append(Place("municipality", municipality, start, end, word))

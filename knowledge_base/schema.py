@@ -54,6 +54,8 @@ SCHEMAS: Dict[str, Dict[str, Any]] = {
             "covered": {"type": "boolean"},
             "municipalities": {"type": "array", "minItems": 1, "items": _MUNICIPALITY},
         },
+        # a covered region people often mean by this one's name ("Pohjanmaa" in Seinäjoki)
+        {"often_meant": {"type": "string", "pattern": "^[a-z-]+$"}},
         closed=False,
     ),
     "contacts.yml": _entries(

@@ -295,6 +295,19 @@ def _references(documents: Dict[str, Any], lines: Dict[str, Lines]) -> List[Prob
                 add(ERROR, code, (field,), value=entry[field], close=_close(entry[field], allowed))
 
     refer("projects.yml", "projects", "region", covered, "unknown_region")
+    for index, region in enumerate(regions):
+        meant = region.get("often_meant")
+        if meant is not None and meant not in covered:
+            add = _adder(
+                problems,
+                "municipalities.yml",
+                lines["municipalities.yml"],
+                ("regions", index),
+                label(region),
+            )
+            add(
+                ERROR, "unknown_region", ("often_meant",), value=meant, close=_close(meant, covered)
+            )
     refer("contacts.yml", "contacts", "region", region_ids, "unknown_region")
     refer("contacts.yml", "contacts", "project", project_ids, "unknown_project")
     refer("places.yml", "places", "municipality", municipalities, "unknown_municipality")

@@ -203,3 +203,30 @@ async def test_an_unclear_message_that_refers_to_nothing_is_asked_again(
     tracker = _followup(make_tracker, "faq/erokahvila", "blaa blaa kahvi")
     await run(ActionAskRephrase(), dispatcher, tracker, domain)
     assert texts(dispatcher)[0].startswith("response:utter_ask_rephrase")
+
+
+async def test_an_unclear_follow_up_of_a_look_up_gets_that_answer_again(
+    make_tracker, dispatcher, domain
+):
+    places = "Kangasniemellä perheille oli tarjolla: Perhetupa (avattiin 14.8.2019)"
+    tracker = make_tracker("koska se aukes", intent="nlu_fallback")
+    tracker.events = [
+        {"event": "user", "text": "…", "parse_data": {"intent": {"name": "ask_meeting_place"}}},
+        {"event": "bot", "text": places},
+        {"event": "user", "text": "koska se aukes", "parse_data": tracker.latest_message},
+    ]
+    await run(ActionAskRephrase(), dispatcher, tracker, domain)
+    assert texts(dispatcher) == ["response:utter_followup_same_topic", places]
+
+
+async def test_a_follow_up_of_an_out_of_scope_reply_is_not_a_look_up(
+    make_tracker, dispatcher, domain
+):
+    tracker = make_tracker("koska se aukes", intent="nlu_fallback")
+    tracker.events = [
+        {"event": "user", "text": "…", "parse_data": {"intent": {"name": "out_of_scope"}}},
+        {"event": "bot", "text": "Autan lapsiperheiden palveluihin liittyvissä asioissa."},
+        {"event": "user", "text": "koska se aukes", "parse_data": tracker.latest_message},
+    ]
+    await run(ActionAskRephrase(), dispatcher, tracker, domain)
+    assert texts(dispatcher)[0].startswith("response:utter_ask_rephrase")

@@ -217,3 +217,87 @@ async def test_a_role_right_after_a_project_is_the_projects(conversation, dispat
     answer = await said(ActionFindContact(), dispatcher, tracker, domain)
     assert "Sari Paananen" in answer and "Senja Hirsjärvi" in answer
     assert "Kokkonen" not in answer and "Mäki-Fossi" not in answer
+
+
+async def test_a_misspelt_project_name_is_found(conversation, dispatcher, domain):
+    tracker = conversation(latest="turvasa hankeen yhteyshenkilot")
+    answer = await said(ActionFindContact(), dispatcher, tracker, domain)
+    assert "Emmi Heikkinen" in answer and "Missä kunnassa" not in answer
+
+
+async def test_a_named_regions_field_beats_another_regions_project(
+    conversation, dispatcher, domain
+):
+    tracker = conversation(latest="etela pohjanmaan perhekeskus toimintamalli kuka hoiti")
+    answer = await said(ActionFindContact(), dispatcher, tracker, domain)
+    assert "Heli Mäki" in answer and "Kokkonen" not in answer
+
+
+async def test_pohjanmaa_is_answered_for_the_region_people_often_mean(
+    conversation, dispatcher, domain
+):
+    tracker = conversation(latest="kuka hoiti siälä pohjanmaalla sitä perhekeskusmallia")
+    answer = await said(ActionFindContact(), dispatcher, tracker, domain)
+    assert answer.startswith("Maakunta Pohjanmaa ei kuulu")
+    assert "maakuntaa Etelä-Pohjanmaa" in answer
+    assert "Heli Mäki" in answer and "Sari Paananen" not in answer
+
+
+async def test_their_numbers_follow_every_person_the_bot_named(conversation, dispatcher, domain):
+    first = conversation(latest="keneen otan yhteyttä mikkelissä")
+    answer = await said(ActionFindContact(), dispatcher, first, domain)
+    assert "Hanna Kokkonen" in answer and "Katja Saukkonen" in answer
+    tracker = conversation("keneen otan yhteyttä mikkelissä", latest="annappa heiän numerot")
+    tracker.events[1:1] = [
+        {"event": "slot", "name": e["name"], "value": e["value"]} for e in said.events
+    ]
+    answer = await said(ActionFindContact(), CollectingDispatcher(), tracker, domain)
+    assert "Hanna Kokkonen" in answer and "Katja Saukkonen" in answer
+
+
+async def test_a_child_earlier_in_the_conversation_is_not_asked_for_a_municipality(
+    conversation, dispatcher, domain
+):
+    tracker = conversation("mä en haluu et iskä ja äiti eroo", latest="voinko mä soittaa johonki")
+    answer = await said(ActionFindContact(), dispatcher, tracker, domain)
+    assert answer == "response:utter_child_help"
+
+
+async def test_a_role_the_project_lacks_gives_the_projects_people(conversation, dispatcher, domain):
+    tracker = conversation("mitä turvassa hanke tekee?", latest="kuka on johtaja?")
+    answer = await said(ActionFindContact(), dispatcher, tracker, domain)
+    assert "Emmi Heikkinen" in answer and "Satu Auvinen" not in answer
+
+
+async def test_the_answers_project_comes_before_a_place_of_the_same_message(
+    conversation, dispatcher, domain
+):
+    tracker = conversation(
+        "kuulin että Mikkelissä oli joku ryhmä riitaisen eron perheille",
+        latest="keneltä siitä saa lisätietoa",
+    )
+    earlier = tracker.events[0]["parse_data"]
+    earlier["intent"] = {"name": "faq", "confidence": 0.9}
+    earlier["response_selector"] = {
+        "faq": {"response": {"intent_response_key": "faq/toivo_ryhma", "confidence": 0.9}}
+    }
+    with_topic = dict(domain, responses=dict(domain["responses"]))
+    with_topic["responses"]["utter_faq/toivo_ryhma"] = [
+        {"text": "…", "metadata": {"title": "Toivo-ryhmä", "project": "turvassa"}}
+    ]
+    answer = await said(ActionFindContact(), dispatcher, tracker, with_topic)
+    assert "Emmi Heikkinen" in answer and "Hanna Kokkonen" not in answer
+
+
+async def test_an_organisations_projects_are_the_subject_of_the_next_question(
+    conversation, dispatcher, domain
+):
+    first = conversation(latest="mikä järjestö se viola on")
+    assert "Turvassa" in await said(ActionFindContact(), dispatcher, first, domain)
+    tracker = conversation("mikä järjestö se viola on", latest="miten niihin saa yhteyden")
+    tracker.events[0]["parse_data"]["entities"] = []
+    tracker.events[1:1] = [
+        {"event": "slot", "name": e["name"], "value": e["value"]} for e in said.events
+    ]
+    answer = await said(ActionFindContact(), CollectingDispatcher(), tracker, domain)
+    assert "Emmi Heikkinen" in answer and "Missä kunnassa" not in answer

@@ -233,3 +233,31 @@ def test_the_nlu_components_follow_the_files(copy):
     )
     assert people("Hanna Virtasen numero") == ["hanna-kokkonen"]
     assert guarded("mua pelottaa vesipeto") == "crisis_suicide"
+
+
+def test_often_meant_must_name_a_covered_region(copy):
+    def change(data):
+        uncovered = next(r for r in data["regions"] if r["id"] == "pohjanmaa")
+        uncovered["often_meant"] = "pohjois-pohjanmaa"  # not one of the four regions
+
+    found, _ = problems(edit(copy, "municipalities.yml", change))
+    index = next(
+        i
+        for i, r in enumerate(yaml.safe_load((copy / "municipalities.yml").read_text())["regions"])
+        if r["id"] == "pohjanmaa"
+    )
+    assert found == {("unknown_region", "municipalities.yml", f"regions/{index}/often_meant")}
+
+
+def test_a_misspelt_project_name_is_found_but_ordinary_words_are_not(kb):
+    assert [p.id for p in kb.find_projects("turvasa hankeen yhteyshenkilot")] == ["turvassa"]
+    assert kb.find_projects("turvallisuus on meille tärkeää") == []
+    assert kb.find_projects("mikä on erokahvila") == []
+
+
+def test_a_name_that_is_also_a_word_is_a_place_after_asun():
+    from knowledge_base.names import PlaceName, PlaceRecognizer
+
+    places = PlaceRecognizer([PlaceName("Lahti", "Lahdessa", ambiguous=True)], [])
+    assert [p.name for p in places.find("minä asun lahdessa. kuka auttaa?")] == ["Lahti"]
+    assert places.find("uimassa lahdessa mökin rannalla") == ()
