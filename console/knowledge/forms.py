@@ -101,6 +101,9 @@ class EntryForm(forms.Form):
                     label=labels["label"], required=is_required, max_length=500
                 )
             self.fields[name].help_text = labels["help"]
+            self.fields[name].error_messages["required"] = say(
+                "edit.required", label=labels["label"]
+            )
 
     def entry(self, before: Dict[str, Any]) -> Dict[str, Any]:
         """The entry the form describes, built on `before` (its other keys kept)."""
