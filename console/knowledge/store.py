@@ -212,10 +212,7 @@ def check_and_save(
     source = path.read_text(encoding="utf-8")
     data = yaml.safe_load(source) or {}
     if version_of(source) != version:
-        current = None
-        if index is not None and index < len(data.get(kind.key) or []):
-            current = data[kind.key][index]
-        raise ChangedMeanwhile(current, version_of(source))
+        raise _changed(source, kind, index)
     if index is None:
         changed = yaml_entries.append_entry(source, kind.key, entry, kind.order)
         index = len(data[kind.key])
@@ -236,8 +233,9 @@ def check_and_save(
     warnings = [p for p in mine if p.level != ERROR]
     if new_errors:
         return Outcome(new_errors, warnings, False)
-    if version_of(path.read_text(encoding="utf-8")) != version:  # changed while checking
-        raise ChangedMeanwhile(None, version_of(path.read_text(encoding="utf-8")))
+    now = path.read_text(encoding="utf-8")
+    if version_of(now) != version:  # changed while this change was checked
+        raise _changed(now, kind, index if len(data[kind.key]) > index else None)
     atomic_write(path, changed)
     return Outcome([], warnings, True)
 
@@ -287,6 +285,12 @@ def as_text(value: Any) -> str:
     if isinstance(value, dict):
         return " – ".join(as_text(v) for v in value.values())
     return str(value)
+
+
+def _changed(source: str, kind: Kind, index: Optional[int]) -> ChangedMeanwhile:
+    entries = (yaml.safe_load(source) or {}).get(kind.key) or []
+    current = entries[index] if index is not None and index < len(entries) else None
+    return ChangedMeanwhile(current if isinstance(current, dict) else None, version_of(source))
 
 
 def _is_of(problem: Problem, kind: Kind, index: int, entry: Dict[str, Any]) -> bool:
