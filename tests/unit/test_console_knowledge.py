@@ -138,6 +138,7 @@ class EditTests(KnowledgeTestCase):
             reply, 'aria-describedby="phone-ohje phone-virheet" aria-invalid="true"'
         )
         self.assertContains(reply, "Muutosta ei tallennettu")
+        self.assertContains(reply, '<li><a href="#id_phone">Puhelinnumerot</a></li>', html=True)
         self.assert_unchanged()
 
     def test_every_field_is_judged_by_the_rules_of_make_check(self) -> None:
