@@ -76,6 +76,7 @@ class Project:
     period: Period
     source: str
     organisation_aliases: Tuple[str, ...] = ()  # how users name the organisation: "Viola"
+    checked: Optional[dt.date] = None  # when someone last checked it; None: never
 
 
 @dataclasses.dataclass(frozen=True)
@@ -91,7 +92,7 @@ class Contact:
     primary: bool
     source: str
     valid: Period
-    checked: dt.date
+    checked: Optional[dt.date]  # when someone last checked it; None: never
     fields: Tuple[str, ...] = ()  # fields of responsibility: "varhaiskasvatus", "koulu"
 
 
@@ -104,7 +105,7 @@ class LocalPlace:
     note: Optional[str]
     source: str
     valid: Period
-    checked: dt.date
+    checked: Optional[dt.date]  # when someone last checked it; None: never
 
 
 def _squash(text: str) -> str:

@@ -68,6 +68,7 @@ def build(validated: Validated) -> KnowledgeBase:
             _period(item["period"]),
             item["source"],
             tuple(item.get("organisation_aliases") or ()),
+            _checked(item),
         )
         for item in raw["projects.yml"]["projects"]
     }
@@ -84,7 +85,7 @@ def build(validated: Validated) -> KnowledgeBase:
             item.get("primary", False),
             item["source"],
             _period(item["valid"]),
-            _date(item["checked"]),
+            _checked(item),
             tuple(item.get("fields") or ()),
         )
         for item in raw["contacts.yml"]["contacts"]
@@ -98,7 +99,7 @@ def build(validated: Validated) -> KnowledgeBase:
             item.get("note"),
             item["source"],
             _period(item["valid"]),
-            _date(item["checked"]),
+            _checked(item),
         )
         for item in raw["places.yml"]["places"]
     ]
@@ -117,6 +118,10 @@ def build(validated: Validated) -> KnowledgeBase:
 
 def _period(raw: Dict[str, Any]) -> Period:
     return Period(_date(raw["from"]), _date(raw["until"]))
+
+
+def _checked(item: Dict[str, Any]) -> Optional[dt.date]:
+    return _date(item["checked"]) if "checked" in item else None
 
 
 def _date(value: Any) -> dt.date:

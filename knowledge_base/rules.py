@@ -45,5 +45,18 @@ def parse_date(value: Any) -> Optional[dt.date]:
         return None
 
 
+def checked_date(value: Any) -> Optional[dt.date]:
+    """The date of an entry's `checked` field: a date (YAML reads 2026-11-30 as one) or ISO
+    text; None for anything else ("30.11.2026", 2026, an empty value)."""
+    if isinstance(value, (dt.date, str)):
+        return parse_date(value)
+    return None
+
+
+def needs_check(checked: Optional[dt.date], today: dt.date) -> bool:
+    """Whether an entry is due for checking: never checked, or not for STALE_AFTER."""
+    return checked is None or today - checked > STALE_AFTER
+
+
 def finnish_date(day: dt.date) -> str:
     return f"{day.day}.{day.month}.{day.year}"

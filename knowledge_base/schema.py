@@ -16,8 +16,11 @@ _PERIOD = {
 _TEXT = {"type": "string", "minLength": 1}
 _TEXTS = {"type": "array", "items": _TEXT}
 _ID = {"type": "string", "pattern": "^[a-z0-9-]+$"}
-# Where a fact comes from, and when it is known to hold and was last checked.
-_VALIDITY = {"source": _TEXT, "valid": _PERIOD, "checked": _DATE}
+# Where a fact comes from, and when it is known to hold.
+_VALIDITY = {"source": _TEXT, "valid": _PERIOD}
+# When someone last checked an entry (optional: an entry without it counts as unchecked; its
+# form is checked by validation, which says it better).
+_CHECKED = {"checked": _DATE}
 
 
 def _entries(
@@ -75,6 +78,7 @@ SCHEMAS: Dict[str, Dict[str, Any]] = {
             "email": {"type": "string"},
             "primary": {"type": "boolean"},
             "fields": _TEXTS,
+            **_CHECKED,
         },
     ),
     "projects.yml": _entries(
@@ -88,7 +92,7 @@ SCHEMAS: Dict[str, Dict[str, Any]] = {
             "period": _PERIOD,
             "source": _TEXT,
         },
-        {"organisation_aliases": _TEXTS},
+        {"organisation_aliases": _TEXTS, **_CHECKED},
     ),
     "places.yml": _entries(
         "places",
@@ -99,7 +103,7 @@ SCHEMAS: Dict[str, Dict[str, Any]] = {
             "municipality": _TEXT,
             **_VALIDITY,
         },
-        {"note": _TEXT},
+        {"note": _TEXT, **_CHECKED},
     ),
     "safety.yml": {
         "type": "object",

@@ -37,6 +37,8 @@ ENTRIES = {
 PERIOD_MEANS_VALIDITY = {"contacts.yml", "places.yml"}
 # Fields the rules of this module explain better than the schema would.
 OWN_RULE_FIELDS = {"source", "valid", "period"}
+# An entry's field whose form only the rules of this module judge (the schema stays quiet).
+OWN_FORM_FIELDS = {"checked"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,9 +153,12 @@ def _entries(name: str, data: Any, lines: Lines, today: dt.date) -> List[Problem
                     (period_field, "until"),
                     until=rules.finnish_date(until),
                 )
-        checked = rules.parse_date(entry.get("checked")) if "checked" in entry else None
-        if checked and today - checked > rules.STALE_AFTER:
-            add(WARNING, "not_checked", ("checked",), checked=rules.finnish_date(checked))
+        if "checked" in entry:
+            checked = rules.checked_date(entry["checked"])
+            if checked is None:
+                add(ERROR, "bad_checked", ("checked",), value=entry["checked"])
+            elif rules.needs_check(checked, today):
+                add(WARNING, "not_checked", ("checked",), checked=rules.finnish_date(checked))
     return problems
 
 
@@ -188,6 +193,8 @@ def _schema(name: str, data: Any, lines: Lines) -> List[Problem]:
     for error in validator.iter_errors(_dates_as_text(data)):
         path = tuple(error.path)
         if error.validator == "required" and not _missing(error):
+            continue
+        if name in ENTRIES and len(path) == 3 and path[2] in OWN_FORM_FIELDS:
             continue
         problems.append(
             Problem(

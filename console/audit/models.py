@@ -34,6 +34,11 @@ LOGOUT = "logout"
 LOGIN_FAILED = "login_failed"
 ACCOUNT_CREATED = "account_created"
 FAQ_SAVED = "faq_saved"
+# A person, place or project of knowledge/ changed, added, marked checked, or ended.
+KNOWLEDGE_SAVED = "knowledge_saved"
+KNOWLEDGE_ADDED = "knowledge_added"
+KNOWLEDGE_CHECKED = "knowledge_checked"
+KNOWLEDGE_ENDED = "knowledge_ended"
 
 
 def record(user: Any, action: str, target: str, details: Optional[Dict[str, Any]] = None) -> Entry:

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, Iterator, Tuple
+from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 
@@ -37,6 +37,10 @@ def django_ready() -> None:
     django.setup()
 
 
+_DB_USERS = 0
+_DB_STATE: List[Any] = []
+
+
 @pytest.fixture(scope="session")
 def console_db() -> Iterator[None]:
     """A migrated in-memory test database for the whole session (what Django's test
@@ -49,11 +53,18 @@ def console_db() -> Iterator[None]:
         teardown_test_environment,
     )
 
-    setup_test_environment()
-    old = setup_databases(verbosity=0, interactive=False)
+    global _DB_USERS
+    _DB_USERS += 1
+    # Each test module imports this fixture, so pytest sees one per module: only the first
+    # sets the database up, and the last one out tears it down.
+    if _DB_USERS == 1:
+        setup_test_environment()
+        _DB_STATE.append(setup_databases(verbosity=0, interactive=False))
     yield
-    teardown_databases(old, verbosity=0)
-    teardown_test_environment()
+    _DB_USERS -= 1
+    if _DB_USERS == 0:
+        teardown_databases(_DB_STATE.pop(), verbosity=0)
+        teardown_test_environment()
 
 
 def console_env(project: Path, var_dir: Path, port: int) -> Dict[str, str]:

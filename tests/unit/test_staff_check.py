@@ -14,6 +14,7 @@ from typing import List
 
 import pytest
 
+import knowledge_base
 from knowledge_base.rules import is_email, is_phone
 from staff.checks import check_training
 from staff.checks.knowledge import check_knowledge
@@ -347,6 +348,47 @@ def test_ended_and_long_unchecked_entries_are_warnings(project):
         for f in check_knowledge(project, TODAY + dt.timedelta(days=365))
         if f.rule == "not_checked"
     ]
+
+
+def test_checked_is_optional_and_an_entry_without_it_loads_as_never_checked(project):
+    contacts = project.knowledge_dir / "contacts.yml"
+    replace_in(contacts, "  checked: 2026-11-23\n", "")
+    places = project.knowledge_dir / "places.yml"
+    replace_in(places, ", checked: 2026-11-23}", "}")
+    findings = check_knowledge(project, TODAY)
+    assert [f for f in findings if f.level == ERROR] == [], "\n".join(map(str, findings))
+    kb = knowledge_base.load(project.knowledge_dir)
+    assert next(c for c in kb.contacts if c.id == "satu-auvinen").checked is None
+    assert next(c for c in kb.contacts if c.id == "hanna-kokkonen").checked == TODAY
+    assert next(p for p in kb.places if p.id == "perheneuvo-juva").checked is None
+    assert kb.projects["kslape"].checked is None
+
+
+def test_a_malformed_checked_date_is_an_error_on_its_line_in_finnish(project):
+    path = project.knowledge_dir / "contacts.yml"
+    line = replace_in(path, "checked: 2026-11-23", "checked: 23.11.2026")
+    findings = check_knowledge(project, TODAY)
+    finding = found(findings, "bad_checked", "knowledge/contacts.yml", line)
+    assert "Satu Auvinen" in finding.text and "23.11.2026" in finding.text
+    assert "VVVV-KK-PP" in finding.text
+    assert not [f for f in findings if f.rule == "schema"], "reported once"
+
+
+def test_a_project_may_carry_checked_and_is_warned_about_when_stale(project):
+    path = project.knowledge_dir / "projects.yml"
+    line = replace_in(
+        path,
+        "  source: 004_72297470eb113f34.txt\n",
+        "  source: 004_72297470eb113f34.txt\n  checked: 2025-01-01\n",
+    )
+    findings = check_knowledge(project, TODAY)
+    assert [f for f in findings if f.level == ERROR] == [], "\n".join(map(str, findings))
+    found(findings, "not_checked", "knowledge/projects.yml", line + 1, WARNING)
+    assert knowledge_base.load(project.knowledge_dir).projects["kslape"].checked == dt.date(
+        2025, 1, 1
+    )
+    replace_in(path, "checked: 2025-01-01", "checked: [2025-01-01]")
+    found(check_knowledge(project, TODAY), "bad_checked", "knowledge/projects.yml", line + 1)
 
 
 def test_ended_projects_are_not_warned_about(project):
