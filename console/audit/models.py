@@ -34,6 +34,8 @@ LOGOUT = "logout"
 LOGIN_FAILED = "login_failed"
 ACCOUNT_CREATED = "account_created"
 FAQ_SAVED = "faq_saved"
+INBOX_EXAMPLE_ADDED = "inbox_example_added"
+INBOX_DISMISSED = "inbox_dismissed"
 
 
 def record(user: Any, action: str, target: str, details: Optional[Dict[str, Any]] = None) -> Entry:

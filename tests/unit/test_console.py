@@ -17,7 +17,7 @@ from django.test import Client, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.support import copy_project
-from tests.support.console import PASSWORD, console_db, django_ready  # noqa: F401
+from tests.support.console import PASSWORD, django_ready
 
 django_ready()
 
