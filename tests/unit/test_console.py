@@ -160,6 +160,22 @@ class AccessTests(ConsoleTestCase):
         reply = anonymous.post(LOGIN_URL, {"username": "jussi", "password": PASSWORD})
         self.assertEqual(reply.status_code, 403)
 
+    def test_every_response_carries_the_content_security_policy(self) -> None:
+        replies = [
+            self.client.get(LOGIN_URL),
+            self.login(self.julkaisija, Client()).get("/ei-tallaista/"),  # 404 page
+            Client(enforce_csrf_checks=True).post(LOGIN_URL, {}),  # 403 page
+            self.client.get("/static/console/console.css"),
+        ]
+        for reply in replies:
+            policy = reply.headers["Content-Security-Policy"]
+            self.assertIn("default-src 'none'", policy)
+            self.assertIn("script-src 'self'", policy)
+            self.assertNotIn("unsafe-inline", policy)
+            self.assertIn("frame-ancestors 'none'", policy)
+            self.assertIn("camera=()", reply.headers["Permissions-Policy"])
+        self.assertEqual([r.status_code for r in replies], [200, 404, 403, 200])
+
     def test_roles_carry_their_permissions(self) -> None:
         self.assertEqual(role_of(self.muokkaaja), MUOKKAAJA)
         self.assertTrue(self.muokkaaja.has_perm(EDIT))
