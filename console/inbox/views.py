@@ -37,7 +37,8 @@ def may_add(user: Any) -> bool:
 
 
 def _days(request: HttpRequest) -> int:
-    form = DaysForm(request.GET if "paivat" in request.GET else request.POST or None)
+    """The period of the page a form was sent from (its hidden paivat field)."""
+    form = DaysForm(request.POST)
     return form.days() if form.is_valid() else reading.DEFAULT_DAYS
 
 
@@ -76,7 +77,6 @@ def _page(
     days: int,
     failed: Optional[Dict[str, Any]] = None,
     days_form: Optional[DaysForm] = None,
-    status: int = 200,
 ) -> HttpResponse:
     project = editing_project()
     found = reading.read_inbox(project, days)
@@ -99,7 +99,6 @@ def _page(
             "new_topic_parameter": reading.NEW_TOPIC_EXAMPLE,
             "failed": failed,
         },
-        status=status,
     )
 
 
