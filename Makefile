@@ -18,6 +18,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
         compare-pipelines lock clean \
         run-production test-production \
         check reload inbox inbox-add staff-user
+.PHONY: browser-deps
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -32,6 +33,25 @@ setup: .stamps/apt .stamps/venv ## Install system packages and the locked Python
 	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq $(APT_PACKAGES) >/dev/null; \
 	fi
 	@touch $@
+
+# Node.js and npm for the browser tests' JavaScript (axe-core). Installed only when npm is
+# missing: NodeSource's nodejs package brings its own npm and conflicts with Debian's.
+NODE_APT_PACKAGES := nodejs npm
+.stamps/node: Makefile
+	@mkdir -p .stamps
+	@if ! command -v npm >/dev/null 2>&1; then \
+	  echo "Installing $(NODE_APT_PACKAGES)"; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq $(NODE_APT_PACKAGES) >/dev/null; \
+	fi
+	@touch $@
+
+# axe-core, pinned by tests/browser/package-lock.json, for the console's accessibility test.
+tests/browser/node_modules/.stamp: tests/browser/package-lock.json tests/browser/package.json | .stamps/node
+	npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error
+	@touch $@
+
+browser-deps: tests/browser/node_modules/.stamp ## Install the browser tests' pinned JavaScript (axe-core) with npm ci
 
 .stamps/venv: requirements.lock .python-version
 	@mkdir -p .stamps
@@ -85,7 +105,7 @@ format: setup ## Format the project's code with ruff (what make lint checks)
 	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
 	$(VENV)/bin/ruff format $(LINT_PATHS)
 
-test: setup lint check train validate ## Every test: lint, data check, unit, model, end-to-end, production, stories, held-out evaluation
+test: setup browser-deps lint check train validate ## Every test: lint, data check, unit, model, end-to-end, production, stories, held-out evaluation
 	$(PY) -m pytest -q tests/unit tests/model tests/e2e -m "not production"
 	$(MAKE) --no-print-directory test-production
 	$(MAKE) --no-print-directory test-stories

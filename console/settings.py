@@ -50,10 +50,13 @@ INSTALLED_APPS = [
     "console.audit",
     "console.content",
     "console.knowledge",
+    "console.inbox",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy (no inline scripts) and Permissions-Policy on every response.
+    "console.security.security_headers",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

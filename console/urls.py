@@ -16,4 +16,5 @@ urlpatterns = [
     path("kirjaudu-ulos/", auth_views.LogoutView.as_view(), name="logout"),
     path("aiheet/", include("console.content.urls")),
     path("", include("console.knowledge.urls")),
+    path("saapuneet/", include("console.inbox.urls")),
 ]

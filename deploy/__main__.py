@@ -31,6 +31,7 @@ def main() -> int:
             f"Perheneuvo's production profile is running.\n"
             f"  demo page and REST channel: {settings.public_url}/  "
             f"({settings.public_url}/webhooks/rest/webhook)\n"
+            f"  staff console (its own address only): {settings.console_origin}/\n"
             f"  Rasa servers: {', '.join(f'127.0.0.1:{p}' for p in settings.rasa_ports)}; "
             f"actions: 127.0.0.1:{settings.actions_port}; PostgreSQL: 127.0.0.1:"
             f"{settings.postgres_port}; Redis: 127.0.0.1:{settings.redis_port}\n"

@@ -57,6 +57,7 @@ class LocalProfile:
             "PERHENEUVO_PRODUCTION_ACTIONS_PORT": str(free_port_block(1)),
             "PERHENEUVO_POSTGRES_PORT": str(free_port_block(1)),
             "PERHENEUVO_REDIS_PORT": str(free_port_block(1)),
+            "PERHENEUVO_PRODUCTION_CONSOLE_PORT": str(free_port_block(1)),
             "PERHENEUVO_API_TOKEN": self.api_token,
             "RASA_TELEMETRY_ENABLED": "false",
             **(extra_env or {}),

@@ -15,6 +15,7 @@ from deploy.supervisor import Service
 
 # A Rasa server that refused a connection is left out this long before nginx tries it again.
 FAIL_TIMEOUT_S = 10
+HSTS_MAX_AGE_S = 365 * 24 * 60 * 60
 # Paths of bot/web/static served as they are (the demo page is rendered first).
 STATIC_PATHS = {"= /tietosuoja.html": "tietosuoja.html", "/widget/": "widget", "/assets/": "assets"}
 
@@ -59,6 +60,14 @@ def static_locations(settings: ProductionSettings) -> str:
     return "".join(blocks)
 
 
+def console_headers(settings: ProductionSettings) -> str:
+    """HSTS on the console's server when its address is https (a year; nginx's own 4xx/5xx
+    pages too)."""
+    if not settings.console_https:
+        return ""
+    return f'        add_header Strict-Transport-Security "max-age={HSTS_MAX_AGE_S}" always;\n'
+
+
 def web_root(settings: ProductionSettings) -> Path:
     return settings.path("nginx", "www")
 
@@ -81,6 +90,9 @@ def render(settings: ProductionSettings) -> str:
         "next_upstream_tries": str(settings.rasa_servers),
         "static_locations": static_locations(settings),
         "body_limit": str(REQUEST_BODY_LIMIT_BYTES),
+        "console_server_name": settings.console_server_name,
+        "console_port": str(settings.console_port),
+        "console_headers": console_headers(settings),
     }
     text = NGINX_TEMPLATE.read_text(encoding="utf-8")
     for key, value in values.items():

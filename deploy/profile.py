@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 import time
 from typing import List
 
@@ -62,6 +63,17 @@ class Production:
             )
         return services
 
+    def console_service(self) -> Service:
+        """The staff console on loopback; nginx serves it under its own server name only.
+        Made at start: its settings include the database password made on first start."""
+        settings = self.settings
+        return Service(
+            "console",
+            [sys.executable, "-m", "console"],
+            ready=lambda: responds(f"http://127.0.0.1:{settings.console_port}/healthz"),
+            env=settings.console_env(),
+        )
+
     def start(self, timeout: float = 300.0) -> None:
         """Starts everything and waits until every server answers."""
         settings = self.settings
@@ -72,7 +84,7 @@ class Production:
         postgres.create_database(settings)
         front = nginx.service(settings, ready=lambda: port_open(settings.http_port))
         # in parallel: a Rasa server takes most of a minute to load the model
-        self._start_tier(self.app_services() + [front], timeout)
+        self._start_tier(self.app_services() + [self.console_service(), front], timeout)
 
     def _start_tier(self, services: List[Service], timeout: float) -> None:
         self.tiers.append([service.name for service in services])

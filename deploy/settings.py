@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import stat
 from pathlib import Path
 from typing import Dict, List, Mapping
+from urllib.parse import quote
 
 from bot.secret_files import read_or_create_secret_file
 from bot.settings import ROOT, Settings
@@ -19,6 +21,10 @@ from bot.settings import ROOT, Settings
 DEPLOY_DIR = Path(__file__).resolve().parent
 ENDPOINTS = DEPLOY_DIR / "endpoints.production.yml"
 NGINX_TEMPLATE = DEPLOY_DIR / "nginx.conf.template"
+# A host name with at least one dot: nothing nginx would read as anything but a name.
+SERVER_NAME = re.compile(
+    r"^(?=.{3,253}$)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)+$"
+)
 
 
 @dataclasses.dataclass
@@ -43,6 +49,13 @@ class ProductionSettings:
     rate_burst: int = 20
     # Seconds a conversation's lock in Redis outlives a Rasa server that died holding it.
     lock_lifetime: int = 30
+    # The staff console: nginx serves it only under its own server name (never on the
+    # families' address), from `python -m console` on a loopback port. With console_https the
+    # address is https:// (a TLS terminator in front of nginx), cookies are secure and nginx
+    # sends HSTS.
+    console_server_name: str = "konsoli.localhost"
+    console_port: int = 8091
+    console_https: bool = False
     # The widget's files; nginx serves them when the folder exists.
     static_dir: Path = ROOT / "bot" / "web" / "static"
     base: Settings = dataclasses.field(default_factory=Settings)
@@ -66,6 +79,12 @@ class ProductionSettings:
             rate_limit=env("PERHENEUVO_RATE_LIMIT", cls.rate_limit),
             rate_burst=int(env("PERHENEUVO_RATE_BURST", cls.rate_burst)),
             lock_lifetime=int(env("PERHENEUVO_LOCK_LIFETIME", cls.lock_lifetime)),
+            console_server_name=env(
+                "PERHENEUVO_CONSOLE_SERVER_NAME", cls.console_server_name
+            ).strip(),
+            console_port=int(env("PERHENEUVO_PRODUCTION_CONSOLE_PORT", cls.console_port)),
+            console_https=env("PERHENEUVO_CONSOLE_HTTPS", "").strip().lower()
+            in {"1", "true", "yes", "on"},
             base=Settings.from_env(),
         )
         settings.check()
@@ -76,6 +95,11 @@ class ProductionSettings:
             raise ValueError("PERHENEUVO_RASA_SERVERS must be at least 1")
         if self.lock_lifetime < 10:
             raise ValueError("PERHENEUVO_LOCK_LIFETIME must be at least 10 seconds")
+        if not SERVER_NAME.match(self.console_server_name):
+            raise ValueError(
+                "PERHENEUVO_CONSOLE_SERVER_NAME must be a host name such as "
+                "konsoli.example.fi (the staff console's own address)"
+            )
 
     def prepare_directory(self) -> None:
         """Creates the directory; logs and secrets in it are for the owner only. As root,
@@ -107,6 +131,14 @@ class ProductionSettings:
     def public_url(self) -> str:
         return f"http://{self.http_address}:{self.http_port}"
 
+    @property
+    def console_origin(self) -> str:
+        """The staff console's address as browsers see it (its CSRF origin)."""
+        if self.console_https:
+            return f"https://{self.console_server_name}"
+        port = "" if self.http_port == 80 else f":{self.http_port}"
+        return f"http://{self.console_server_name}{port}"
+
     def path(self, *parts: str) -> Path:
         return self.directory.joinpath(*parts)
 
@@ -134,6 +166,29 @@ class ProductionSettings:
     def common_env(self) -> Dict[str, str]:
         """What every process of the profile is given."""
         return {"PERHENEUVO_KNOWLEDGE_DIR": str(self.base.knowledge_dir)}
+
+    def tracker_store_url(self) -> str:
+        """The conversation store as a SQLAlchemy URL (for the console's inbox)."""
+        return (
+            f"postgresql://{quote(self.postgres_user, safe='')}:"
+            f"{quote(self.database_password, safe='')}@127.0.0.1:"
+            f"{self.postgres_port}/{self.postgres_db}"
+        )
+
+    def console_env(self) -> Dict[str, str]:
+        """The staff console's settings (console/settings.py) behind nginx."""
+        return {
+            **self.common_env(),
+            "PERHENEUVO_CONSOLE_HOST": "127.0.0.1",
+            "PERHENEUVO_CONSOLE_PORT": str(self.console_port),
+            "PERHENEUVO_CONSOLE_VAR_DIR": str(self.path("console")),
+            # 127.0.0.1: the runner's readiness probe; nginx sends only the console's name.
+            "PERHENEUVO_CONSOLE_ALLOWED_HOSTS": f"{self.console_server_name} 127.0.0.1",
+            "PERHENEUVO_CONSOLE_TRUSTED_ORIGINS": self.console_origin,
+            "PERHENEUVO_CONSOLE_HTTPS": "1" if self.console_https else "0",
+            "PERHENEUVO_TRACKER_DB": self.tracker_store_url(),
+            "PERHENEUVO_RASA_URL": f"http://127.0.0.1:{self.rasa_ports[0]}",
+        }
 
     def server_env(self) -> Dict[str, str]:
         """The variables deploy/endpoints.production.yml reads, and Rasa's own settings."""

@@ -49,6 +49,9 @@ OUT_OF_SCOPE_ACTIONS = {"utter_out_of_scope"}
 FUNCTION_CLASSES = {"asemosana", "sidesana", "suhdesana", "kieltosana", "huudahdussana"}
 FUNCTION_LEMMAS = {"olla"}
 PARSE_TIMEOUT = 10
+DAY = 86400
+# What reading the conversation store raises when it is missing or not a store.
+STORE_ERRORS = (FileNotFoundError, sqlalchemy.exc.SQLAlchemyError)
 STATE_FILE = "staff-inbox.json"
 
 Parse = Dict[str, Any]
@@ -58,8 +61,15 @@ Parse = Dict[str, Any]
 class Unanswered:
     text: str  # masked
     timestamp: float
-    reason: str  # "fallback", "out_of_scope" or "low_confidence"
+    # "fallback", "out_of_scope" or "low_confidence"; another source adds its own reason
+    # (families' "not helpful" feedback: "unhelpful", with an inbox.reason text)
+    reason: str
     stored_parse: Parse  # the prediction stored with the message, texts masked
+
+
+# Where messages for the inbox come from: given the earliest time and the masker, the
+# messages, masked. The conversation store is one (store_source); feedback can be another.
+MessageSource = Callable[[float, Masker], List[Unanswered]]
 
 
 @dataclasses.dataclass
@@ -94,6 +104,11 @@ def store_url(db: str) -> str:
     if not Path(db).exists():
         raise FileNotFoundError(db)
     return f"sqlite:///file:{Path(db).resolve()}?mode=ro&uri=true"
+
+
+def store_source(db: str, threshold: float = DEFAULT_THRESHOLD) -> MessageSource:
+    """The conversation store's messages the bot could not answer or was unsure of."""
+    return lambda since, masker: read_unanswered(db, since, threshold, masker)
 
 
 def read_unanswered(db: str, since: float, threshold: float, masker: Masker) -> List[Unanswered]:
@@ -203,12 +218,17 @@ def similarity(a: frozenset, b: frozenset) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
+def message_key(text: str) -> str:
+    """The same message however it was capitalised or spaced (ä/ö folded too)."""
+    return " ".join(fold(text).split())
+
+
 def group_messages(messages: Iterable[Unanswered]) -> List[Group]:
     """Similar messages together, the largest group first; a message joins the first group
     whose first message it resembles."""
     by_text: Dict[str, List[Unanswered]] = collections.defaultdict(list)
     for message in messages:
-        by_text[" ".join(fold(message.text).split())].append(message)
+        by_text[message_key(message.text)].append(message)
     leaders: List[Tuple[frozenset, List[Unanswered]]] = []
     for same in sorted(by_text.values(), key=len, reverse=True):
         lemmas = content_lemmas(same[0].text)
@@ -273,6 +293,31 @@ def add_topics(groups: List[Group], parse: Callable[[str], Optional[Parse]]) -> 
     return live
 
 
+# -- the whole inbox ------------------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Inbox:
+    groups: List[Group]
+    live: bool  # the closest topics came from the running bot (not the stored predictions)
+
+
+def collect(
+    project: Project,
+    sources: Iterable[MessageSource],
+    parse: Callable[[str], Optional[Parse]],
+    since: float,
+    keep: Callable[[Unanswered], bool] = lambda message: True,
+) -> Inbox:
+    """The messages of every source since `since`, masked, those `keep` accepts grouped, each
+    group with its closest topic. Raises what a source raises when it cannot be read."""
+    masker = Masker(public_words(project.knowledge_dir))
+    messages = [m for source in sources for m in source(since, masker) if keep(m)]
+    groups = group_messages(messages)
+    live = add_topics(groups, parse)
+    return Inbox(groups, live)
+
+
 # -- the command ----------------------------------------------------------------------------
 
 
@@ -286,16 +331,15 @@ def run(
     now: Optional[float] = None,
 ) -> int:
     now = now if now is not None else time.time()
-    masker = Masker(public_words(project.knowledge_dir))
     try:
-        messages = read_unanswered(db, now - days * 86400, threshold, masker)
-    except (FileNotFoundError, sqlalchemy.exc.SQLAlchemyError):
+        inbox = collect(
+            project, [store_source(db, threshold)], server_parser(url, token), now - days * DAY
+        )
+    except STORE_ERRORS:
         print(say("inbox.no_store", db=db))
         return 1
-    groups = group_messages(messages)
-    live = add_topics(groups, server_parser(url, token))
-    print(render(groups, days, now, live))
-    save_groups(project, groups, now)
+    print(render(inbox.groups, days, now, inbox.live))
+    save_groups(project, inbox.groups, now)
     return 0
 
 

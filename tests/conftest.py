@@ -22,6 +22,10 @@ from components.knowledge_entities import KnowledgeBaseEntityExtractor
 from knowledge_base.live import LiveKnowledge
 from tests.support import FIXTURE_KNOWLEDGE, FIXTURES, TESTS
 
+# One session-wide console test database for every module that uses it (a module importing
+# the fixture itself would get a second one, and Django allows only one).
+from tests.support.console import console_db  # noqa: F401
+
 _FOLDER_MARKS = {"model": ("model",), "production": ("model", "production")}
 
 

@@ -39,6 +39,8 @@ KNOWLEDGE_SAVED = "knowledge_saved"
 KNOWLEDGE_ADDED = "knowledge_added"
 KNOWLEDGE_CHECKED = "knowledge_checked"
 KNOWLEDGE_ENDED = "knowledge_ended"
+INBOX_EXAMPLE_ADDED = "inbox_example_added"
+INBOX_DISMISSED = "inbox_dismissed"
 
 
 def record(user: Any, action: str, target: str, details: Optional[Dict[str, Any]] = None) -> Entry:

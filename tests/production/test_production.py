@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import http.client
 import json
+import re
 import signal
 import sys
 import time
@@ -105,6 +106,36 @@ def test_rasa_http_api_is_not_reachable_through_nginx(profile):
     assert page.status_code == 200 and "perheneuvo.js" in page.text
     assert "{{" not in page.text
     assert "connect-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_the_staff_console_is_reachable_only_under_its_own_name(profile):
+    settings = profile.settings
+    families = requests.get(f"{profile.url}/kirjaudu/", timeout=30, allow_redirects=False)
+    assert families.status_code == 404 and "Kirjaudu" not in families.text
+    console = requests.get(
+        f"{profile.url}/kirjaudu/",
+        headers={"Host": f"{settings.console_server_name}:{settings.http_port}"},
+        timeout=30,
+    )
+    assert console.status_code == 200 and "Kirjaudu sisään" in console.text
+    assert "script-src 'self'" in console.headers["Content-Security-Policy"]
+    # Logged in through nginx, the inbox reads the profile's PostgreSQL conversation store.
+    host = f"{settings.console_server_name}:{settings.http_port}"
+    session = requests.Session()
+    session.headers.update({"Host": host, "Origin": f"http://{host}"})
+    page = session.get(f"{profile.url}/kirjaudu/", timeout=30)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    password = (settings.path("console") / "console-admin-password").read_text().strip()
+    login = session.post(
+        f"{profile.url}/kirjaudu/",
+        data={"csrfmiddlewaretoken": token, "username": "paakayttaja", "password": password},
+        timeout=30,
+        allow_redirects=False,
+    )
+    assert login.status_code == 302, login.text[:500]
+    inbox = session.get(f"{profile.url}/saapuneet/", timeout=60)
+    assert inbox.status_code == 200 and "päivän ajalta" in inbox.text, inbox.text[:2000]
+    assert "keskustelutietokantaa ei voitu lukea" not in inbox.text
 
 
 def test_widget_on_a_configured_site_may_call_the_channel_through_nginx(profile):
@@ -401,7 +432,7 @@ def report(
 def test_runner_stops_everything_it_started(profile):
     pids = {
         name: profile.pid(name)
-        for name in ["postgres", "redis", "actions", "rasa-1", "rasa-2", "nginx"]
+        for name in ["postgres", "redis", "actions", "rasa-1", "rasa-2", "console", "nginx"]
     }
     assert all(pids.values()), pids
     assert profile.stop() == 0

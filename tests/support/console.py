@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -78,10 +78,10 @@ def console_env(project: Path, var_dir: Path, port: int) -> Dict[str, str]:
 
 
 def start_console(
-    project: Path, var_dir: Path, timeout: float = 60
+    project: Path, var_dir: Path, timeout: float = 60, port: Optional[int] = None
 ) -> Tuple[subprocess.Popen, str]:
-    """A real `python -m console` on a free port; returns (process, base URL)."""
-    port = probes.free_port()
+    """A real `python -m console` on a free port (or `port`); returns (process, base URL)."""
+    port = port or probes.free_port()
     with open(var_dir / "console.log", "ab") as log:  # the child keeps its own copy
         process = subprocess.Popen(
             [sys.executable, "-m", "console"],

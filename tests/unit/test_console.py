@@ -17,7 +17,7 @@ from django.test import Client, TestCase, override_settings
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from tests.support import copy_project
-from tests.support.console import PASSWORD, console_db, django_ready  # noqa: F401
+from tests.support.console import PASSWORD, django_ready
 
 django_ready()
 
@@ -159,6 +159,22 @@ class AccessTests(ConsoleTestCase):
         anonymous = Client(enforce_csrf_checks=True)
         reply = anonymous.post(LOGIN_URL, {"username": "jussi", "password": PASSWORD})
         self.assertEqual(reply.status_code, 403)
+
+    def test_every_response_carries_the_content_security_policy(self) -> None:
+        replies = [
+            self.client.get(LOGIN_URL),
+            self.login(self.julkaisija, Client()).get("/ei-tallaista/"),  # 404 page
+            Client(enforce_csrf_checks=True).post(LOGIN_URL, {}),  # 403 page
+            self.client.get("/static/console/console.css"),
+        ]
+        for reply in replies:
+            policy = reply.headers["Content-Security-Policy"]
+            self.assertIn("default-src 'none'", policy)
+            self.assertIn("script-src 'self'", policy)
+            self.assertNotIn("unsafe-inline", policy)
+            self.assertIn("frame-ancestors 'none'", policy)
+            self.assertIn("camera=()", reply.headers["Permissions-Policy"])
+        self.assertEqual([r.status_code for r in replies], [200, 404, 403, 200])
 
     def test_roles_carry_their_permissions(self) -> None:
         self.assertEqual(role_of(self.muokkaaja), MUOKKAAJA)

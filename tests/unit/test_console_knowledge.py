@@ -20,7 +20,7 @@ from django.test import Client, TestCase, override_settings
 
 import knowledge_base
 from tests.support import copy_project, replace_in
-from tests.support.console import PASSWORD, console_db, django_ready  # noqa: F401
+from tests.support.console import PASSWORD, django_ready
 
 django_ready()
 

@@ -1,0 +1,200 @@
+"""Every page of the staff console against WCAG 2.1 A and AA with axe-core (tests/support/axe.py),
+in Debian's headless Chromium against a real `python -m console`, and at 200 % zoom (a
+window 640 CSS pixels wide) with nothing that needs horizontal scrolling.
+
+The pages come from the console's URL patterns, so a new page is checked without touching
+this test. A pattern with parameters needs a sample value (SAMPLE_VALUES); a POST-only
+address needs an entry in NOT_PAGES saying where its form is; anything else unvisited fails
+the test. Needs no trained model; needs `make browser-deps` (axe-core)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Tuple
+
+import pytest
+import requests
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import WebDriverWait
+
+from bot.launcher import stop_process
+from tests.support import copy_project, headless_chromium
+from tests.support.axe import axe_source, axe_violations, describe, horizontal_overflow
+from tests.support.console import django_ready, start_console
+from tests.support.conversations import fill_store, parse_data
+
+WAIT = 60
+TOPIC = "erokahvila"
+# A value for each URL parameter of the console's patterns, by the parameter's name.
+SAMPLE_VALUES = {"name": TOPIC}
+# Addresses that are not pages, with the reason; every other pattern must be visited.
+NOT_PAGES = {
+    "healthz": "plain text for the load balancer, no HTML",
+    "kirjaudu-ulos/": "POST only: the log-out button on every page",
+    "saapuneet/lisaa/": "POST only: the add forms on saapuneet/",
+    "saapuneet/ohita/": "POST only: the dismiss buttons on saapuneet/",
+}
+ZOOMED_WIDTH = 640  # 1280 CSS pixels at 200 %
+PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+CONVERSATIONS = {
+    "perhe-1": [
+        (
+            "voiko erokahvilaan tulla vauvan kanssa",
+            parse_data("", "nlu_fallback", 0.8, TOPIC, 0.45),
+            "action_ask_rephrase",
+            1,
+        ),
+        (
+            "Mun nimi on Liisa Virtanen ja tarvitsen pitkän vastauksen johonkin "
+            "hyvin_pitkään_sanaan_joka_ei_mahdu_kapeaan_ikkunaan_mitenkään_ilman_rivitystä",
+            parse_data("", "out_of_scope", 0.7),
+            "utter_out_of_scope",
+            2,
+        ),
+    ],
+    "perhe-2": [
+        (
+            "Voiko erokahvilaan tulla vauvan kanssa?",
+            parse_data("", "nlu_fallback", 0.7),
+            "action_ask_rephrase",
+            1,
+        )
+    ],
+}
+
+
+def console_routes() -> List[str]:
+    """Every URL pattern of the console as a route ("aiheet/<slug:name>/")."""
+    django_ready()
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns: List[Any], prefix: str) -> List[str]:
+        found: List[str] = []
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern)
+            if isinstance(pattern, URLResolver):
+                found += walk(pattern.url_patterns, route)
+            elif isinstance(pattern, URLPattern):
+                found.append(route)
+        return found
+
+    return walk(get_resolver().url_patterns, "")
+
+
+def pages_to_visit() -> Tuple[List[str], List[str]]:
+    """(paths to visit, routes that could not be filled in)."""
+    paths, unfilled = [], []
+    for route in console_routes():
+        if route in NOT_PAGES:
+            continue
+        names = [m.group("name") for m in PARAMETER.finditer(route)]
+        if any(name not in SAMPLE_VALUES for name in names):
+            unfilled.append(route)
+            continue
+        paths.append("/" + PARAMETER.sub(lambda m: SAMPLE_VALUES[m.group("name")], route))
+    return paths, unfilled
+
+
+@pytest.fixture(scope="module")
+def console(tmp_path_factory):
+    axe_source()  # skips the module when axe-core is not installed
+    root = tmp_path_factory.mktemp("project")
+    copy_project(root)
+    var_dir = tmp_path_factory.mktemp("var")
+    store = tmp_path_factory.mktemp("store") / "conversations.db"
+    fill_store(store, CONVERSATIONS)
+    with pytest.MonkeyPatch.context() as patch:
+        # The inbox reads this store; no bot on port 9, so the stored predictions are used.
+        patch.setenv("PERHENEUVO_TRACKER_DB", str(store))
+        patch.setenv("PERHENEUVO_RASA_URL", "http://127.0.0.1:9")
+        patch.setenv("PERHENEUVO_API_TOKEN", "x")
+        process, url = start_console(root, var_dir)
+    yield var_dir, url
+    stop_process(process)
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    driver = headless_chromium(tmp_path_factory.mktemp("chromium"))
+    yield driver
+    driver.quit()
+
+
+def log_in(browser, url: str, username: str, password: str) -> None:
+    browser.get(f"{url}/kirjaudu/")
+    browser.find_element(By.ID, "id_username").send_keys(username)
+    browser.find_element(By.ID, "id_password").send_keys(password)
+    browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+
+
+def check_page(browser, zoomed: bool) -> Dict[str, Any]:
+    """What is wrong with the page in the browser now: axe's violations, and at 200 % the
+    overflow."""
+    problems: Dict[str, Any] = {}
+    violations = axe_violations(browser)
+    if violations:
+        problems["axe"] = describe(violations)
+    if zoomed:
+        overflow = horizontal_overflow(browser)
+        if overflow > 0:
+            problems["overflow"] = f"{overflow} CSS px wider than the window"
+    return problems
+
+
+def test_every_console_page_passes_wcag_21_aa_and_reflows_at_200_percent(console, browser):
+    var_dir, url = console
+    paths, unfilled = pages_to_visit()
+    assert not unfilled, (
+        f"console pages with parameters that have no sample value: {unfilled}; "
+        "add the parameter to SAMPLE_VALUES (or the address to NOT_PAGES with a reason)"
+    )
+    assert "/" in paths and "/saapuneet/" in paths and f"/aiheet/{TOPIC}/muokkaa/" in paths
+    wait = WebDriverWait(browser, WAIT)
+    problems: Dict[str, Any] = {}
+    for width, zoomed in ((1280, False), (ZOOMED_WIDTH, True)):
+        browser.delete_all_cookies()
+        browser.set_window_size(width, 900)
+        if zoomed:
+            assert browser.execute_script("return window.innerWidth") <= ZOOMED_WIDTH
+        # Before logging in: the log-in page, and the same with an error.
+        browser.get(f"{url}/kirjaudu/")
+        problems[f"{width} /kirjaudu/"] = check_page(browser, zoomed)
+        log_in(browser, url, "ei-ketaan", "vaara-salasana")
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#login-errors"))
+        problems[f"{width} /kirjaudu/ (error)"] = check_page(browser, zoomed)
+        password = (var_dir / "console-admin-password").read_text().strip()
+        log_in(browser, url, "paakayttaja", password)
+        wait.until(lambda d: "/kirjaudu/" not in d.current_url)
+        session = requests.Session()
+        for cookie in browser.get_cookies():
+            session.cookies.set(cookie["name"], cookie["value"])
+        for path in paths + ["/ei-tallaista-sivua/"]:
+            status = session.get(url + path, allow_redirects=False, timeout=30).status_code
+            assert status != 405, (
+                f"{path} takes POST only: list it in NOT_PAGES with the page that has its form"
+            )
+            browser.get(url + path)
+            problems[f"{width} {path}"] = check_page(browser, zoomed)
+        # A page in its error state: the inbox when an addition is refused (masked name).
+        browser.get(f"{url}/saapuneet/")
+        browser.find_element(By.CSS_SELECTOR, "#viesti-2-1 form.inbox-add button").click()
+        wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "[aria-invalid=true]"))
+        problems[f"{width} /saapuneet/ (error)"] = check_page(browser, zoomed)
+    failing = {page: found for page, found in problems.items() if found}
+    assert not failing, "\n\n".join(
+        f"{page}:\n" + "\n".join(f"  {kind}: {text}" for kind, text in found.items())
+        for page, found in failing.items()
+    )
+
+
+def test_the_axe_check_finds_what_it_should(browser):
+    """The check is not empty: a page without a language, with an unlabelled field and an
+    image without a text alternative fails it, and one too wide for its window overflows."""
+    browser.set_window_size(ZOOMED_WIDTH, 900)
+    browser.get(
+        "data:text/html;charset=utf-8,<title>x</title><main><img src='a.png'>"
+        "<input type='text'><div style='width:2000px'>leveä</div></main>"
+    )
+    found = {v["id"] for v in axe_violations(browser)}
+    assert {"html-has-lang", "image-alt", "label"} <= found, found
+    assert horizontal_overflow(browser) > 1000
