@@ -27,12 +27,23 @@ WAIT = 60
 TOPIC = "erokahvila"
 # A value for each URL parameter of the console's patterns, by the parameter's name.
 SAMPLE_VALUES = {"name": TOPIC}
+# Where a parameter names something else under an address: a person, a place, a project.
+SAMPLE_VALUES_UNDER = {
+    "yhteystiedot/": {"name": "hanna-kokkonen"},
+    "paikat/": {"name": "perheneuvo-juva"},
+    "hankkeet/": {"name": "turvassa"},
+}
 # Addresses that are not pages, with the reason; every other pattern must be visited.
 NOT_PAGES = {
     "healthz": "plain text for the load balancer, no HTML",
     "kirjaudu-ulos/": "POST only: the log-out button on every page",
     "saapuneet/lisaa/": "POST only: the add forms on saapuneet/",
     "saapuneet/ohita/": "POST only: the dismiss buttons on saapuneet/",
+    **{
+        f"{kind}/<slug:name>/{action}/": f"POST only: the buttons on {kind}/<name>/"
+        for kind in ("yhteystiedot", "paikat", "hankkeet")
+        for action in ("tarkistettu", "paattynyt")
+    },
 }
 ZOOMED_WIDTH = 640  # 1280 CSS pixels at 200 %
 PARAMETER = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
@@ -87,11 +98,15 @@ def pages_to_visit() -> Tuple[List[str], List[str]]:
     for route in console_routes():
         if route in NOT_PAGES:
             continue
+        samples = dict(SAMPLE_VALUES)
+        for prefix, values in SAMPLE_VALUES_UNDER.items():
+            if route.startswith(prefix):
+                samples.update(values)
         names = [m.group("name") for m in PARAMETER.finditer(route)]
-        if any(name not in SAMPLE_VALUES for name in names):
+        if any(name not in samples for name in names):
             unfilled.append(route)
             continue
-        paths.append("/" + PARAMETER.sub(lambda m: SAMPLE_VALUES[m.group("name")], route))
+        paths.append("/" + PARAMETER.sub(lambda m: samples[m.group("name")], route))
     return paths, unfilled
 
 
