@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "console.accounts",
     "console.audit",
     "console.content",
+    "console.sheets",
 ]
 
 MIDDLEWARE = [

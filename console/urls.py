@@ -15,4 +15,6 @@ urlpatterns = [
     ),
     path("kirjaudu-ulos/", auth_views.LogoutView.as_view(), name="logout"),
     path("aiheet/", include("console.content.urls")),
+    path("tunnukset/", include("console.accounts.urls")),
+    path("taulukot/", include("console.sheets.urls")),
 ]
