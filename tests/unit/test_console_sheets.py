@@ -131,7 +131,7 @@ class SheetTests(ConsoleTestCase):
         page = self.client.get(PREVIEW)
         self.assertContains(page, f"Aihe {TOPIC}")
         self.assertContains(page, "Vastaus ennen")
-        self.assertContains(page, "<ins aria-label=\"lisätty\">Kysy lämpimästi,</ins>")
+        self.assertContains(page, '<ins aria-label="lisätty">Kysy lämpimästi,</ins>')
         self.assertContains(page, "<li>voiko erokahvilaan tulla lapsen kanssa</li>", html=True)
         self.assertContains(page, "Vie luonnokseen")
         self.assertNotContains(page, "Yhteystiedot (")  # no contact changed

@@ -180,4 +180,4 @@ class WeakTopicTests(ConsoleTestCase):
             self.assertIn(
                 "Vastausten arviointia (<code>make eval-answers</code>) ei ole tehty", page
             )
-            (out / "report.json").unlink(missing_ok=True)  # as an evaluation before report.json was written
+            (out / "report.json").unlink(missing_ok=True)  # as before report.json existed
