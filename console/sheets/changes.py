@@ -272,7 +272,7 @@ def _plan_contacts(
                 result.problems.append(Note(CONTACTS_SHEET, number, str(problem)))
                 continue
             old = old_value(entry, field)
-            if new != old:
+            if new != old and not (isinstance(old, str) and new == " ".join(old.split())):
                 values[field] = new
                 shown.append(
                     FieldChange(

@@ -118,6 +118,8 @@ def export(topics: Iterable[TopicRow], contacts: Iterable[ContactRow]) -> bytes:
         for cell in row[8:10]:
             if isinstance(cell.value, dt.date):
                 cell.number_format = DATE_FORMAT
+    for sheet in (qa, people):
+        _as_text(sheet)
     guide = book.create_sheet(HELP_SHEET)
     guide.column_dimensions["A"].width = 110
     for line in say("sheets.help").split("\n"):
@@ -125,6 +127,14 @@ def export(topics: Iterable[TopicRow], contacts: Iterable[ContactRow]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
+
+
+def _as_text(sheet: Any) -> None:
+    """A text that starts with "=" stays text: openpyxl would write it as a formula."""
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def _header(sheet: Any, headers: Sequence[str], widths: Sequence[int]) -> None:

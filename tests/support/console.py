@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, Iterator, Tuple
+from typing import Dict, Iterator, List, Tuple
 
 import pytest
 
@@ -37,10 +37,18 @@ def django_ready() -> None:
     django.setup()
 
 
+_DATABASE_READY: List[bool] = []
+
+
 @pytest.fixture(scope="session")
 def console_db() -> Iterator[None]:
     """A migrated in-memory test database for the whole session (what Django's test
-    runner does before TestCase classes run)."""
+    runner does before TestCase classes run). Each test module that imports this fixture has
+    its own copy of it; the first one sets the database up, the others use it."""
+    if _DATABASE_READY:
+        yield
+        return
+    _DATABASE_READY.append(True)
     django_ready()
     from django.test.utils import (
         setup_databases,
