@@ -21,7 +21,7 @@ from django.conf import settings  # noqa: E402
 
 from console.accounts.roles import JULKAISIJA, create_account  # noqa: E402  (after django_ready)
 from console.audit.models import FAQ_SAVED, Entry  # noqa: E402
-from console.sheets import contacts_yaml, staging  # noqa: E402
+from console.sheets import contacts_yaml, staging, workbook  # noqa: E402
 from console.sheets.views import CONTACT_SAVED, SHEET_EXPORTED, SHEET_IMPORTED  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("console_db")
@@ -281,3 +281,16 @@ def test_contacts_yaml_edit_changes_only_the_given_values() -> None:
         '  valid: {from: 2019-01-01, until: 2020-05-01}\n- id: b\n  name: "B: Bee"\n'
         "  phone: [040 2, 015 3]\n  source: t.txt\n  valid: {from: 2019-01-01, until: 2019-12-31}\n"
     )
+
+
+def test_a_text_starting_with_an_equals_sign_stays_text() -> None:
+    content = workbook.export(
+        [workbook.TopicRow("x", "=otsikko", '=HYPERLINK("http://x")', ["=1+1"])],
+        [workbook.ContactRow("a", {"name": "=A", "phone": ["040 1"]})],
+    )
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    cells = list(book[QA].iter_rows(min_row=2))[0]
+    assert [c.value for c in cells] == ["x", "=otsikko", '=HYPERLINK("http://x")', "=1+1"]
+    assert {c.data_type for c in cells} == {"s"}
+    assert book[CONTACTS]["B2"].data_type == "s"
+    assert workbook.read(content)["topics"][0]["example"] == "=1+1"
