@@ -17,6 +17,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 import yaml
 
+from console.accounts.regions import known_regions
 from console.content import faq
 from console.sheets import contacts_yaml
 from console.sheets.workbook import CONTACT_FIELDS, CONTACTS_SHEET, QA_SHEET, split_phones
@@ -318,9 +319,7 @@ def _plan_contacts(
 
 
 def region_names(project: Project) -> Dict[str, str]:
-    path = project.knowledge_dir / "municipalities.yml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(r["id"]): str(r.get("name", r["id"])) for r in data.get("regions", [])}
+    return known_regions(project.root)
 
 
 def _new_value(field: str, cell: Any, by_name: Dict[str, str], names: Dict[str, str]) -> Any:
@@ -381,7 +380,6 @@ def check(project: Project, result: Plan) -> Plan:
     if result.empty or result.problems or result.general:
         result.checked = not result.problems and not result.general
         return result
-    rows_of_topic = {c.topic: c for c in result.topics}
     contact_of_id = {c.id: c for c in result.contacts}
     with staged_copy(project) as staged:
         for path, _version, text in result.writes:
@@ -394,9 +392,16 @@ def check(project: Project, result: Plan) -> Plan:
                 change.findings.append(say("edit.not_found_after"))
     staged_contacts = (validated.documents.get(CONTACTS_FILE) or {}).get("contacts") or []
     for finding in _new_training_errors(check_training(project), training_after):
-        name = Path(finding.file).stem if finding.file.startswith(str(faq.FAQ_DIR)) else ""
-        target = rows_of_topic.get(name)
-        (target.findings if target else result.general).append(str(finding))
+        # At the changed topic whose file it is about, or names (a duplicate's other place).
+        targets = [
+            change
+            for change in result.topics
+            if finding.file == change.file or f"{change.file}:" in finding.text
+        ]
+        for target in targets:
+            target.findings.append(str(finding))
+        if not targets:
+            result.general.append(str(finding))
     before = validate(project.knowledge_dir).problems
     for problem in _new_knowledge_errors(before, validated.problems):
         ident = _contact_of(problem, staged_contacts)

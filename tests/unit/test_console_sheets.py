@@ -228,6 +228,26 @@ class SheetTests(ConsoleTestCase):
         self.assertNotContains(page, "Vie luonnokseen</button>")
         self.assert_nothing_written()
 
+    def test_a_check_finding_is_shown_at_its_topic_and_a_title_is_not_taken(self) -> None:
+        self.login(self.julkaisija)
+        book = self.exported()
+        qa = book[QA]
+        row = first_row_of(qa, TOPIC)
+        qa.cell(row=row, column=2).value = "Uusi otsikko"
+        qa.append([TOPIC, None, None, "mikä on PERHEKESKUS"])
+        self.upload(book)
+        page = self.client.get(PREVIEW)
+        change = page.context["plan"].topics[0]
+        self.assertEqual(change.topic, TOPIC)
+        self.assertTrue(
+            any("perhekeskus" in f and "kahteen aiheeseen" in f for f in change.findings),
+            (change.findings, page.context["plan"].general),
+        )
+        self.assertContains(page, "Tarkistus löysi virheitä")
+        self.assertContains(page, f"rivi {row}: Aiheen {TOPIC} otsikon muutosta ei tuoda")
+        self.assertNotContains(page, "Vie luonnokseen</button>")
+        self.assert_nothing_written()
+
     def test_a_contact_outside_the_accounts_regions_is_refused(self) -> None:
         limited = create_account("kaisa", PASSWORD, JULKAISIJA, ["keski-suomi"])
         self.login(limited)
