@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "console.content",
     "console.knowledge",
     "console.inbox",
+    "console.sheets",
 ]
 
 MIDDLEWARE = [

@@ -17,4 +17,6 @@ urlpatterns = [
     path("aiheet/", include("console.content.urls")),
     path("", include("console.knowledge.urls")),
     path("saapuneet/", include("console.inbox.urls")),
+    path("tunnukset/", include("console.accounts.urls")),
+    path("taulukot/", include("console.sheets.urls")),
 ]

@@ -1,12 +1,13 @@
 """The held-out evaluation as a page staff can look at: results/eval/index.html with a
 confusion-matrix picture, the per-topic table (weakest first) and the wrongly answered
-questions."""
+questions; and the per-topic figures as results/eval/report.json for the staff console."""
 
 from __future__ import annotations
 
 import datetime as dt
 import html
 import io
+import json
 from pathlib import Path
 from typing import List, Optional, Tuple
 
@@ -74,8 +75,29 @@ def write_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     draw_confusion(result, out_dir / PICTURE)
     page = out_dir / "index.html"
-    atomic_write(page, render(result, model, now or dt.datetime.now()))
+    now = now or dt.datetime.now()
+    atomic_write(page, render(result, model, now))
+    atomic_write(out_dir / "report.json", figures(result, model, now))
     return page
+
+
+def figures(result: Result, model: str, now: dt.datetime) -> str:
+    """The per-topic figures as JSON, with the keys in Finnish as in results/answers."""
+    return json.dumps(
+        {
+            "malli": model,
+            "aika": now.isoformat(timespec="seconds"),
+            "kysymyksia": result.total,
+            "oikein": result.correct,
+            "vaadittu": REQUIRED_ACCURACY,
+            "aiheittain": {
+                topic: {"oikein": ok, "kysymyksia": n}
+                for topic, (ok, n) in result.per_topic.items()
+            },
+        },
+        ensure_ascii=False,
+        indent=1,
+    )
 
 
 def render(result: Result, model: str, now: dt.datetime) -> str:

@@ -34,6 +34,10 @@ class TopicNotFound(Exception):
     pass
 
 
+class TopicExists(Exception):
+    pass
+
+
 class ChangedMeanwhile(Exception):
     """The file changed after the editor opened it."""
 
@@ -170,6 +174,60 @@ def save_edit(project: Project, topic: Topic, changed: str) -> None:
     if version_of(path.read_text(encoding="utf-8")) != topic.version:
         raise ChangedMeanwhile(topic.name)
     atomic_write(path, changed)
+
+
+def new_topic_source(name: str, title: str, answer: str, examples: Sequence[str]) -> str:
+    """A topic file in the layout of the others: the examples first, then the answer with its
+    title. The texts are written as JSON strings (valid YAML) so that no character of theirs
+    can change the file's structure."""
+    lines = [
+        f"# Topic: {name} (added in the staff console).",
+        'version: "3.1"',
+        "nlu:",
+        f"- intent: faq/{name}",
+        "  examples: |",
+        *(f"    - {' '.join(example.split())}" for example in examples),
+        "responses:",
+        f"  utter_faq/{name}:",
+        f"  - text: {json.dumps(answer, ensure_ascii=False)}",
+        "    metadata:",
+        f"      title: {json.dumps(title, ensure_ascii=False)}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def check_new(
+    project: Project, name: str, title: str, answer: str, examples: Sequence[str]
+) -> Tuple[Checked, str]:
+    """Checks a new topic on a staged copy of the project; returns the new errors by field
+    and the file's text. The caller makes sure no topic of that name exists."""
+    source = new_topic_source(name, title, answer, examples)
+    with staged_copy(project) as staged:
+        staged_path = staged.root / FAQ_DIR / f"{name}.yml"
+        staged_path.parent.mkdir(parents=True, exist_ok=True)
+        staged_path.write_text(source, encoding="utf-8")
+        after = check_training(staged)
+        round_trip = _round_trip_ok(staged, name, answer, examples)
+        if round_trip:
+            round_trip = read_topic(staged, name).title == title
+    new = _new_errors(check_training(project), after)
+    by_field: Dict[str, List[Finding]] = {"answer": [], "examples": [], "": []}
+    for finding in new:
+        by_field[_field_of(finding)].append(finding)
+    if not round_trip and not new:
+        by_field[""].append(Finding(ERROR, "round_trip", str(FAQ_DIR / f"{name}.yml"), 0, ""))
+    return Checked(by_field), source
+
+
+def create_topic(project: Project, name: str, source: str) -> Path:
+    """Writes the new topic's file in one step; refuses to replace an existing one."""
+    if not TOPIC_NAME.match(name):
+        raise TopicNotFound(name)
+    path = project.root / FAQ_DIR / f"{name}.yml"
+    if path.exists():
+        raise TopicExists(name)
+    atomic_write(path, source)
+    return path
 
 
 def _block(blocks: Sequence[ExampleBlock], name: str) -> Optional[ExampleBlock]:

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
-from typing import List
+from typing import Any, Iterable, List
 
 from django import forms
 
+from console.content.faq import TOPIC_NAME
 from console.texts import say
 
 
@@ -43,3 +44,30 @@ class TopicEditForm(forms.Form):
         if not examples:
             raise forms.ValidationError(say("edit.no_examples"))
         return examples
+
+
+class NewTopicForm(TopicEditForm):
+    """A new topic: its name (the file data/faq/<name>.yml), title, answer and examples."""
+
+    field_order = ["name", "title", "answer", "examples"]
+    version = None
+    name = forms.CharField(label="Aiheen nimi", max_length=60)
+    title = forms.CharField(label="Otsikko", max_length=200)
+
+    def __init__(self, *args: Any, existing: Iterable[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.existing = set(existing)
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip().lower()
+        if not TOPIC_NAME.match(name):
+            raise forms.ValidationError(say("new_topic.bad_name"))
+        if name in self.existing:
+            raise forms.ValidationError(say("new_topic.exists", topic=name))
+        return name
+
+    def clean_title(self) -> str:
+        title = " ".join(self.cleaned_data["title"].split())
+        if not title:
+            raise forms.ValidationError(say("new_topic.empty_title"))
+        return title

@@ -13,14 +13,16 @@ from django.views.decorators.http import require_http_methods
 
 from console.accounts.roles import EDIT, PUBLISH
 from console.audit.models import FAQ_SAVED, record
-from console.content import faq
-from console.content.forms import TopicEditForm
+from console.content import evaluation, faq
+from console.content.forms import NewTopicForm, TopicEditForm
 from console.texts import say
-from console.workspace import editing_project
+from console.workspace import editing_project, live_project
 from staff.project import Project
 
 # One save at a time in this process: check and write must not interleave.
 _SAVING = threading.Lock()
+# The audit log's kind of change for a new topic (console.audit.models has the others).
+FAQ_CREATED = "faq_created"
 
 
 def project() -> Project:
@@ -38,10 +40,18 @@ def topic_list(request: HttpRequest) -> HttpResponse:
     topics, broken = faq.list_topics(project())
     query = request.GET.get("q", "").strip()
     shown = [t for t in topics if t.matches(query)] if query else topics
+    evaluations = evaluation.latest(live_project())
     return render(
         request,
         "content/topic_list.html",
-        {"topics": shown, "total": len(topics), "query": query, "broken": broken},
+        {
+            "topics": shown,
+            "total": len(topics),
+            "query": query,
+            "broken": broken,
+            "evaluations": evaluations,
+            "rows": evaluation.rows(evaluations, shown),
+        },
     )
 
 
@@ -107,4 +117,49 @@ def _save(request: HttpRequest, form: TopicEditForm, name: str) -> HttpResponse 
         },
     )
     messages.success(request, say("edit.saved", topic=name))
+    return redirect("content:topic", name=name)
+
+
+@permission_required(EDIT, raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def topic_new(request: HttpRequest) -> HttpResponse:
+    may_save = request.user.has_perm(PUBLISH)
+    existing = [t.name for t in faq.list_topics(project())[0]]
+    if request.method == "POST":
+        if not may_save:  # until drafts exist, only a julkaisija writes the live files
+            raise PermissionDenied
+        form = NewTopicForm(request.POST, existing=existing)
+        if form.is_valid():
+            response = _create(request, form)
+            if response:
+                return response
+    else:
+        form = NewTopicForm(existing=existing)
+    return render(request, "content/topic_new.html", {"form": form, "may_save": may_save})
+
+
+def _create(request: HttpRequest, form: NewTopicForm) -> HttpResponse | None:
+    """Checks and writes a new topic; None (and the findings on the form) when refused."""
+    data = form.cleaned_data
+    name, title, answer, examples = data["name"], data["title"], data["answer"], data["examples"]
+    with _SAVING:
+        checked, source = faq.check_new(project(), name, title, answer, examples)
+        if checked.ok:
+            try:
+                path = faq.create_topic(project(), name, source)
+            except faq.TopicExists:
+                form.add_error("name", say("new_topic.exists", topic=name))
+                return None
+    if not checked.ok:
+        for field, findings in checked.by_field.items():
+            for finding in findings:
+                form.add_error(field or None, finding.text or say("edit.not_found_after"))
+        return None
+    record(
+        request.user,
+        FAQ_CREATED,
+        project().relative(path),
+        {"topic": name, "title": title, "answer": answer, "examples": list(examples)},
+    )
+    messages.success(request, say("new_topic.created", topic=name))
     return redirect("content:topic", name=name)

@@ -44,7 +44,12 @@ _DB_STATE: List[Any] = []
 @pytest.fixture(scope="session")
 def console_db() -> Iterator[None]:
     """A migrated in-memory test database for the whole session (what Django's test
-    runner does before TestCase classes run)."""
+    runner does before TestCase classes run). Each test module that imports this fixture has
+    its own copy of it; the first one sets the database up, the others use it."""
+    if _DATABASE_READY:
+        yield
+        return
+    _DATABASE_READY.append(True)
     django_ready()
     from django.test.utils import (
         setup_databases,
