@@ -15,6 +15,7 @@ from console.accounts.roles import EDIT, PUBLISH
 from console.audit.models import FAQ_SAVED, record
 from console.content import evaluation, faq
 from console.content.forms import NewTopicForm, TopicEditForm
+from console.inbox.reading import NEW_TOPIC_EXAMPLE
 from console.texts import say
 from console.workspace import editing_project, live_project
 from staff.project import Project
@@ -134,7 +135,9 @@ def topic_new(request: HttpRequest) -> HttpResponse:
             if response:
                 return response
     else:
-        form = NewTopicForm(existing=existing)
+        # from the inbox: "Aloita uusi aihe" brings the family's (masked) message as the first example
+        example = request.GET.get(NEW_TOPIC_EXAMPLE, "").strip()
+        form = NewTopicForm(existing=existing, initial={"examples": example} if example else None)
     return render(request, "content/topic_new.html", {"form": form, "may_save": may_save})
 
 

@@ -16,6 +16,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.launcher import stop_process
 from tests.support import copy_project, headless_chromium
+from tests.support.axe import axe_violations, describe
 from tests.support.console import start_console
 
 WAIT = 60
@@ -71,6 +72,8 @@ def test_upload_an_edited_workbook_and_confirm(console, browser, tmp_path):
     heading = browser.find_element(By.ID, f"aihe-{TOPIC}")
     assert "rivi 2" in heading.text
     assert new_answer in browser.find_element(By.CSS_SELECTOR, ".after").text
+    # the preview, reachable only after an upload, is checked like every other console page
+    assert axe_violations(browser) == [], describe(axe_violations(browser))
     source = root / "data" / "faq" / f"{TOPIC}.yml"
     answer = yaml.safe_load(source.read_text(encoding="utf-8"))["responses"][f"utter_faq/{TOPIC}"]
     assert answer[0]["text"] != new_answer  # nothing written before the confirmation

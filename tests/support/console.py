@@ -44,12 +44,9 @@ _DB_STATE: List[Any] = []
 @pytest.fixture(scope="session")
 def console_db() -> Iterator[None]:
     """A migrated in-memory test database for the whole session (what Django's test
-    runner does before TestCase classes run). Each test module that imports this fixture has
-    its own copy of it; the first one sets the database up, the others use it."""
-    if _DATABASE_READY:
-        yield
-        return
-    _DATABASE_READY.append(True)
+    runner does before TestCase classes run). Registered once in tests/conftest.py; should a
+    module import it too, pytest sees one per module: only the first sets the database up,
+    and the last one out tears it down."""
     django_ready()
     from django.test.utils import (
         setup_databases,
@@ -60,8 +57,6 @@ def console_db() -> Iterator[None]:
 
     global _DB_USERS
     _DB_USERS += 1
-    # Each test module imports this fixture, so pytest sees one per module: only the first
-    # sets the database up, and the last one out tears it down.
     if _DB_USERS == 1:
         setup_test_environment()
         _DB_STATE.append(setup_databases(verbosity=0, interactive=False))

@@ -127,7 +127,10 @@ class InboxPageTests(InboxTestCase):
         self.assertIn("botti vastasi epävarmasti", page)
         self.assertIn("botti piti aiheen ulkopuolisena", page)
         # "Starts a new topic": the new-topic page with the message as its first example.
-        self.assertIn(f'href="/aiheet/uusi/?esimerkki={quote(ADDABLE, safe="")}"', page)
+        link = f"/aiheet/uusi-aihe/?esimerkki={quote(ADDABLE, safe='')}"
+        self.assertIn(f'href="{link}"', page)
+        # the new-topic form starts with the message as its first example
+        self.assertIn(ADDABLE, self.client.get(link).content.decode())
         self.assertIn("Saapuneet</a>", page)
         # Longer period: the old message too.
         self.assertIn("joululahjoista", self.page(paivat="30"))

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.support.console import console_db, django_ready  # noqa: F401
+from tests.support.console import django_ready
 from tests.unit.test_console import ConsoleTestCase
 
 django_ready()
