@@ -135,7 +135,7 @@ def topic_new(request: HttpRequest) -> HttpResponse:
             if response:
                 return response
     else:
-        # from the inbox: "Aloita uusi aihe" brings the family's (masked) message as the first example
+        # from the inbox: "Aloita uusi aihe" brings the (masked) message as the first example
         example = request.GET.get(NEW_TOPIC_EXAMPLE, "").strip()
         form = NewTopicForm(existing=existing, initial={"examples": example} if example else None)
     return render(request, "content/topic_new.html", {"form": form, "may_save": may_save})

@@ -41,7 +41,7 @@ NOT_PAGES = {
     "saapuneet/lisaa/": "POST only: the add forms on saapuneet/",
     "saapuneet/ohita/": "POST only: the dismiss buttons on saapuneet/",
     "taulukot/lataa/": "an XLSX download, no HTML",
-    "taulukot/tuo/": "POST only: the upload form on taulukot/ (its preview is checked in test_console_sheets_browser)",
+    "taulukot/tuo/": "POST only: the form on taulukot/ (test_console_sheets_browser checks its result)",
     "taulukot/tuo/vie-luonnokseen/": "POST only: the button on taulukot/tuo/esikatselu/",
     "taulukot/tuo/peru/": "POST only: the button on taulukot/tuo/esikatselu/",
     "tunnukset/<int:pk>/kaytossa/": "POST only: the button on tunnukset/<pk>/",
@@ -114,7 +114,7 @@ def pages_to_visit() -> Tuple[List[str], List[str]]:
         if any(name not in samples for name in names):
             unfilled.append(route)
             continue
-        paths.append("/" + PARAMETER.sub(lambda m: samples[m.group("name")], route))
+        paths.append("/" + PARAMETER.sub(lambda m, s=samples: s[m.group("name")], route))
     return paths, unfilled
 
 
