@@ -105,14 +105,15 @@ format: setup ## Format the project's code with ruff (what make lint checks)
 	$(VENV)/bin/ruff check --fix $(LINT_PATHS)
 	$(VENV)/bin/ruff format $(LINT_PATHS)
 
-test: setup browser-deps lint check train validate ## Every test: lint, data check, unit, model, end-to-end, production, stories, held-out evaluation
+test: setup browser-deps lint check train validate ## Every test: lint, data check, unit, model, end-to-end, production, stories, held-out and answer-level evaluation
 	$(PY) -m pytest -q tests/unit tests/model tests/e2e -m "not production"
 	$(MAKE) --no-print-directory test-production
 	$(MAKE) --no-print-directory test-stories
 	$(MAKE) --no-print-directory eval
 
-eval: setup train ## Held-out evaluation: per-topic accuracy, wrong answers, HTML report; fails below 90 %
+eval: setup train ## Held-out topic accuracy (fails below 90 %), then answer-level conversations over REST (fails below 95 %)
 	$(PY) -m staff eval
+	$(PY) -m staff.answer_eval
 
 eval-answers: setup train ## Answer-level evaluation: whole conversations over REST, facts in the replies (tests/data/answers); fails below 95 %
 	$(PY) -m staff.answer_eval
@@ -142,8 +143,9 @@ staff-user: setup ## Add a staff console account: asks (in Finnish) for TUNNUS, 
 bench: setup train ## Latency, throughput, memory, start-up and training time vs a `rasa init` bot
 	$(PY) -m scripts.bench
 
-compare-pipelines: setup ## Train Rasa's default pipeline and ours on data/, score both on the held-out set
+compare-pipelines: setup train ## Rasa's default pipeline vs ours on the held-out set; the TF-IDF floor on the answer-level cases
 	$(PY) scripts/compare_pipelines.py
+	$(PY) scripts/tfidf_floor.py
 
 clean: ## Remove the trained models, results and stamps (keeps .venv)
 	rm -rf models/*.tar.gz models/*.sha256 results .stamps/apt
