@@ -263,12 +263,13 @@ class ContactQuestionGuard(KnowledgeComponent):
             return True  # "mikä järjestö se viola on": what the bot knows of it is its projects
         folded = [fold(word) for word, _s, _e in words(text)]
         asks_who = any(word in _WHO_FOLDED for word in folded)
-        if (
-            intent != "faq"
-            and (asks_who or place)
-            and any(word.startswith(_HELP_STEMS) for word in folded)
+        asks_help = any(word.startswith(_HELP_STEMS) for word in folded)
+        if asks_help and (
+            (intent != "faq" and (asks_who or place)) or "municipality" in kinds
         ):
-            return True  # "kuka voi auttaa meitä?", "onko Mikkelissä joku, joka auttaa"
+            # "kuka voi auttaa meitä?", "onko Mikkelissä joku, joka auttaa", and "mist saa
+            # apuu eroon? asun juval": a parent naming a municipality wants its contacts first
+            return True
         if not asks_who:
             return False
         if kb.find_organisations(text):  # "kuka Essotessa hoiti perhekeskustoimintaa"

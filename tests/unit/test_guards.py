@@ -78,3 +78,10 @@ def test_an_organisation_alone_is_a_contact_question_unless_a_topic_answers_it()
         "ask_contact"
     )
     assert _intent_after(_guard(), _message("mikä järjestö se viola on", "faq")) == "faq"
+
+
+def test_asking_for_help_in_a_named_municipality_gets_its_contacts_first():
+    juva = [{"entity": "municipality", "value": "Juva", "start": 28, "end": 33}]
+    text = "mist saa apuu eroon? asun juval"
+    assert _intent_after(_guard(), _message(text, "faq", entities=juva)) == "ask_contact"
+    assert _intent_after(_guard(), _message("mist saa apuu eroon?", "faq")) == "faq"
