@@ -264,9 +264,7 @@ class ContactQuestionGuard(KnowledgeComponent):
         folded = [fold(word) for word, _s, _e in words(text)]
         asks_who = any(word in _WHO_FOLDED for word in folded)
         asks_help = any(word.startswith(_HELP_STEMS) for word in folded)
-        if asks_help and (
-            (intent != "faq" and (asks_who or place)) or "municipality" in kinds
-        ):
+        if asks_help and ((intent != "faq" and (asks_who or place)) or "municipality" in kinds):
             # "kuka voi auttaa meitä?", "onko Mikkelissä joku, joka auttaa", and "mist saa
             # apuu eroon? asun juval": a parent naming a municipality wants its contacts first
             return True
