@@ -194,6 +194,15 @@ def _earlier_subject(
     return None
 
 
+def child_in_conversation(tracker: Tracker, kb: KnowledgeBase) -> bool:
+    """Whether a message of this conversation, the latest included, reads as a child's."""
+    return any(
+        written_by_child(e.get("text") or "", kb.safety)
+        for e in tracker.events
+        if e.get("event") == "user"
+    ) or written_by_child(tracker.latest_message.get("text") or "", kb.safety)
+
+
 def _subject(kind: str, value: str) -> List[EventType]:
     return [SlotSet(LAST_SUBJECT, f"{kind}:{value}")]
 
@@ -343,11 +352,7 @@ class ActionFindContact(Action):
             region = kb.region_named(value)
             if region:
                 return answer_region(kb, dispatcher, domain, region)
-        if any(  # a child is not sent to look for a municipality, now or later in the talk
-            written_by_child(e.get("text") or "", kb.safety)
-            for e in tracker.events
-            if e.get("event") == "user"
-        ):
+        if child_in_conversation(tracker, kb):  # a child is not sent to look for a municipality
             dispatcher.utter_message(response="utter_child_help")
             return []
         return _ask_municipality(dispatcher, PENDING_CONTACT)

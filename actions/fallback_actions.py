@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.contact_actions import LIVE, answer_pending
+from actions.contact_actions import LIVE, answer_pending, child_in_conversation
 from actions.responses import answer_metadata, answered_topic
 from knowledge_base.finnish import refers_back
 
@@ -82,6 +82,11 @@ class ActionAskRephrase(Action):
             # an unclear follow-up of the answer just given: that answer again, said so
             dispatcher.utter_message(response="utter_followup_same_topic")
             dispatcher.utter_message(response=f"utter_{topic}")
+            return []
+        if child_in_conversation(tracker, LIVE.current()):
+            # a child the bot did not understand ("isi huutaa ja mua pelottaa") gets the
+            # children's line and 112, not a list of topics
+            dispatcher.utter_message(response="utter_child_help")
             return []
         answer = previous_lookup_texts(tracker)
         if answer and refers_back(tracker.latest_message.get("text") or ""):

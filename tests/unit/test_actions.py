@@ -230,3 +230,16 @@ async def test_a_follow_up_of_an_out_of_scope_reply_is_not_a_look_up(
     ]
     await run(ActionAskRephrase(), dispatcher, tracker, domain)
     assert texts(dispatcher)[0].startswith("response:utter_ask_rephrase")
+
+
+async def test_a_child_the_bot_did_not_understand_gets_the_childrens_line(
+    make_tracker, dispatcher, domain
+):
+    tracker = make_tracker("isi huutaa äidille ja mua pelottaa", intent="nlu_fallback")
+    tracker.events = [
+        {"event": "user", "text": "mä oon 12 ja mun vanhemmat eroo", "parse_data": {}},
+        {"event": "bot", "text": "…"},
+        {"event": "user", "text": tracker.latest_message["text"], "parse_data": {}},
+    ]
+    await run(ActionAskRephrase(), dispatcher, tracker, domain)
+    assert texts(dispatcher) == ["response:utter_child_help"]
