@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "console.accounts",
     "console.audit",
     "console.content",
+    "console.publishing",
 ]
 
 MIDDLEWARE = [
@@ -158,3 +159,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Publishing (console/publishing): the draft bot stops after this many minutes without questions.
+CONSOLE_DRAFT_BOT_IDLE_MINUTES = float(_env("PERHENEUVO_CONSOLE_DRAFT_BOT_IDLE_MINUTES", "15"))

@@ -15,4 +15,5 @@ urlpatterns = [
     ),
     path("kirjaudu-ulos/", auth_views.LogoutView.as_view(), name="logout"),
     path("aiheet/", include("console.content.urls")),
+    path("julkaisu/", include("console.publishing.urls")),
 ]

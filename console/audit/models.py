@@ -34,6 +34,10 @@ LOGOUT = "logout"
 LOGIN_FAILED = "login_failed"
 ACCOUNT_CREATED = "account_created"
 FAQ_SAVED = "faq_saved"
+PUBLISHED = "published"
+PUBLISH_FAILED = "publish_failed"
+RESTORED = "restored"
+DRAFT_DISCARDED = "draft_discarded"
 
 
 def record(user: Any, action: str, target: str, details: Optional[Dict[str, Any]] = None) -> Entry:
