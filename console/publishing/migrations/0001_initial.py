@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,53 +14,76 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Baseline',
+            name="Baseline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.CharField(max_length=200, unique=True)),
-                ('passed', models.IntegerField()),
-                ('total', models.IntegerField()),
-                ('failing', models.JSONField(default=list)),
-                ('measured', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key", models.CharField(max_length=200, unique=True)),
+                ("passed", models.IntegerField()),
+                ("total", models.IntegerField()),
+                ("failing", models.JSONField(default=list)),
+                ("measured", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'default_permissions': (),
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='TopicSnapshot',
+            name="TopicSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.CharField(max_length=64, unique=True)),
-                ('path', models.CharField(max_length=300)),
-                ('source', models.TextField()),
-                ('saved', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.CharField(max_length=64, unique=True)),
+                ("path", models.CharField(max_length=300)),
+                ("source", models.TextField()),
+                ("saved", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'default_permissions': (),
+                "default_permissions": (),
             },
         ),
         migrations.CreateModel(
-            name='PublishRun',
+            name="PublishRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('username', models.CharField(max_length=150, verbose_name='julkaisija')),
-                ('message', models.TextField(verbose_name='viesti')),
-                ('kind', models.CharField(default='publish', max_length=10)),
-                ('restore_of', models.CharField(blank=True, max_length=40)),
-                ('state', models.CharField(default='running', max_length=10)),
-                ('steps', models.JSONField(default=list)),
-                ('started', models.DateTimeField(auto_now_add=True)),
-                ('finished', models.DateTimeField(blank=True, null=True)),
-                ('model_file', models.CharField(blank=True, max_length=300)),
-                ('commit', models.CharField(blank=True, max_length=40)),
-                ('accuracy', models.FloatField(blank=True, null=True)),
-                ('baseline_accuracy', models.FloatField(blank=True, null=True)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("username", models.CharField(max_length=150, verbose_name="julkaisija")),
+                ("message", models.TextField(verbose_name="viesti")),
+                ("kind", models.CharField(default="publish", max_length=10)),
+                ("restore_of", models.CharField(blank=True, max_length=40)),
+                ("state", models.CharField(default="running", max_length=10)),
+                ("steps", models.JSONField(default=list)),
+                ("started", models.DateTimeField(auto_now_add=True)),
+                ("finished", models.DateTimeField(blank=True, null=True)),
+                ("model_file", models.CharField(blank=True, max_length=300)),
+                ("commit", models.CharField(blank=True, max_length=40)),
+                ("accuracy", models.FloatField(blank=True, null=True)),
+                ("baseline_accuracy", models.FloatField(blank=True, null=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started', '-id'],
-                'default_permissions': (),
+                "ordering": ["-started", "-id"],
+                "default_permissions": (),
             },
         ),
     ]
