@@ -225,15 +225,44 @@ def live_model() -> Path:
     return Settings.from_env().model
 
 
-def live_score(live: Project, cases: List[Dict[str, Any]], digest: str) -> Score:
-    model = live_model()
-    key = baseline_key(draft.content_files(live), model, digest)
-    known = Baseline.objects.filter(key=key).first()
-    if known:
-        return Score(known.passed, known.total, list(known.failing))
-    measured = score(model, live, cases)
-    remember(key, measured)
-    return measured
+class LiveBaseline:
+    """The live bot's score: known from an earlier publication, or measured in a thread of
+    its own while the draft's model trains (the two share the 2 cores well: training is
+    mostly one process)."""
+
+    def __init__(self, live: Project):
+        self.live = live
+        self.cases, self.digest = load_cases(live)
+        model = live_model()
+        self.key = baseline_key(draft.content_files(live), model, self.digest)
+        known = Baseline.objects.filter(key=self.key).first()
+        self.result: Optional[Score] = (
+            Score(known.passed, known.total, list(known.failing)) if known else None
+        )
+        self.error: Optional[BaseException] = None
+        self.thread: Optional[threading.Thread] = None
+        if self.result is None and self.cases:
+            self.thread = threading.Thread(target=self._measure, args=(model,), daemon=True)
+            self.thread.start()
+
+    def _measure(self, model: Path) -> None:
+        """Also when the run fails meanwhile, the score is kept for the next publication."""
+        try:
+            self.result = score(model, self.live, self.cases)
+            remember(self.key, self.result)
+        except BaseException as error:  # noqa: BLE001 - given to the run's thread
+            self.error = error
+        finally:
+            close_old_connections()
+
+    def get(self) -> Score:
+        if self.thread is not None:
+            self.thread.join()
+            self.thread = None
+            if self.error is not None:
+                raise self.error
+        assert self.result is not None
+        return self.result
 
 
 def remember(key: str, measured: Score) -> None:
@@ -325,6 +354,9 @@ def execute(run_id: int, live: Optional[Project] = None) -> PublishRun:
         current = "check"
         started = progress.begin("check")
         build, file_changes = _check(live, run)
+        baseline = LiveBaseline(live)
+        if not baseline.cases:
+            raise StepFailed(say("publish.no_cases", folder=cases_dir(live)))
         progress.set("check", "done", say("publish.check_done", files=len(file_changes)), started)
 
         current = "train"
@@ -338,7 +370,7 @@ def execute(run_id: int, live: Optional[Project] = None) -> PublishRun:
 
         current = "evaluate"
         started = progress.begin("evaluate", say("publish.evaluating"))
-        new_score, old_score, key = _evaluate(live, build, model)
+        new_score, old_score, key = _evaluate(baseline, build, model)
         run.accuracy, run.baseline_accuracy = new_score.accuracy, old_score.accuracy
         run.save(update_fields=["accuracy", "baseline_accuracy"])
         progress.set(
@@ -409,12 +441,9 @@ def _check(live: Project, run: PublishRun) -> Tuple[Build, List[draft.FileChange
     return freeze(live, files), file_changes
 
 
-def _evaluate(live: Project, build: Build, model: Path) -> Tuple[Score, Score, str]:
-    cases, digest = load_cases(live)
-    if not cases:
-        raise StepFailed(say("publish.no_cases", folder=cases_dir(live)))
-    old = live_score(live, cases, digest)
-    new = score(model, build.project, cases)
+def _evaluate(baseline: LiveBaseline, build: Build, model: Path) -> Tuple[Score, Score, str]:
+    old = baseline.get()
+    new = score(model, build.project, baseline.cases)
     if new.passed < old.passed:
         fallen = [case for case in new.failing if case not in old.failing]
         raise StepFailed(
@@ -425,7 +454,7 @@ def _evaluate(live: Project, build: Build, model: Path) -> Tuple[Score, Score, s
                 cases=", ".join(fallen[:15]) or "–",
             )
         )
-    return new, old, baseline_key(build.files, model, digest)
+    return new, old, baseline_key(build.files, model, baseline.digest)
 
 
 def go_live(

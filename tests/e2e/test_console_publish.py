@@ -17,6 +17,7 @@ import uuid
 
 import pytest
 import requests
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -31,6 +32,8 @@ TOPIC = "erokahvila"
 OLD_START = "Erokahvila on vertaistuellista toimintaa"
 QUESTION = "Mikä on erokahvila?"
 PUBLISH_WAIT = 900  # training 35-90 s, two evaluations, the reload; on a busy 2-core machine
+# The progress pages refresh themselves: an element may go away between finding and reading.
+REFRESHED = (NoSuchElementException, StaleElementReferenceException)
 
 
 def add_account(env, username: str, role: str) -> str:
@@ -129,8 +132,10 @@ def wait_for_run(browser) -> str:
     """Waits on the run page (it refreshes itself) until the run is done or failed."""
     deadline = time.monotonic() + PUBLISH_WAIT
     while time.monotonic() < deadline:
-        states = browser.find_elements(By.ID, "tila")
-        state = states[0].get_attribute("data-state") if states else ""
+        try:
+            state = browser.find_element(By.ID, "tila").get_attribute("data-state")
+        except REFRESHED:
+            state = ""
         if state in ("done", "failed"):
             return state
         time.sleep(2)
@@ -169,7 +174,7 @@ def test_edit_try_publish_and_restore(world, browser):
     # The draft bot answers with the draft, the live bot as before, side by side.
     browser.get(f"{url}/julkaisu/kokeile/")
     browser.find_element(By.XPATH, "//button[text()='Käynnistä luonnosbotti']").click()
-    WebDriverWait(browser, PUBLISH_WAIT, poll_frequency=2).until(
+    WebDriverWait(browser, PUBLISH_WAIT, poll_frequency=2, ignored_exceptions=REFRESHED).until(
         lambda d: (
             d.find_element(By.ID, "luonnosbotin-tila").get_attribute("data-state")
             in ("ready", "failed")
