@@ -104,6 +104,7 @@ def _start() -> None:
             _STATE.state, _STATE.last_used = "ready", time.monotonic()
             _STATE.message = say("draftbot.ready", minutes=settings.CONSOLE_DRAFT_BOT_IDLE_MINUTES)
         pipeline.RUNNING_STACKS.add(stack)
+        pipeline.READY_BOTS[build.fingerprint] = stack.rasa_url
         threading.Thread(target=_watch_idle, args=(stack,), daemon=True).start()
     except Exception as error:  # noqa: BLE001 - the page says what happened
         traceback.print_exc()
@@ -118,6 +119,8 @@ def _watch_idle(stack: Stack) -> None:
         with _LOCK:
             if _STATE.stack is not stack:
                 return
+            if pipeline.busy():  # a publication may be evaluating on it
+                _STATE.last_used = time.monotonic()
             if time.monotonic() - _STATE.last_used > limit:
                 _stop_locked()
                 _STATE.message = say("draftbot.stopped")
@@ -132,6 +135,7 @@ def stop() -> None:
 
 def _stop_locked() -> None:
     if _STATE.stack is not None:
+        pipeline.READY_BOTS.pop(_STATE.fingerprint, None)
         _STATE.stack.stop()
         pipeline.RUNNING_STACKS.discard(_STATE.stack)
     if _STATE.folder is not None:

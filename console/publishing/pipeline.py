@@ -47,6 +47,9 @@ KEEP_BUILDS = 3
 _ACTIVE: Dict[str, Optional[threading.Thread]] = {"thread": None}
 # Servers this process started (evaluation, draft bot): stopped when the console exits.
 RUNNING_STACKS: Set[Any] = set()
+# A running draft bot's REST address by the fingerprint of its files: the evaluation asks it
+# instead of starting the same bot again.
+READY_BOTS: Dict[str, str] = {}
 _START = threading.Lock()
 
 
@@ -208,10 +211,15 @@ def _stop_stacks() -> None:
         stack.stop()
 
 
-def score(model: Path, project: Project, cases: List[Dict[str, Any]]) -> Score:
-    with running_bot(model, project.knowledge_dir) as stack:
-        finder = answer_eval.topic_finder(answer_eval.faq_answers(project.root / "data" / "faq"))
-        summary = answer_eval.evaluate(answer_eval.rest_converse(stack.rasa_url), cases, finder)
+def score(model: Path, project: Project, cases: List[Dict[str, Any]], running: str = "") -> Score:
+    """The answer-level score of `model` with the project's knowledge; on the bot at
+    `running` when one with exactly these already runs, else on servers of its own."""
+    finder = answer_eval.topic_finder(answer_eval.faq_answers(project.root / "data" / "faq"))
+    if running:
+        summary = answer_eval.evaluate(answer_eval.rest_converse(running), cases, finder)
+    else:
+        with running_bot(model, project.knowledge_dir) as stack:
+            summary = answer_eval.evaluate(answer_eval.rest_converse(stack.rasa_url), cases, finder)
     failing = [r.case["id"] for r in summary.results if not r.passed]
     return Score(summary.passed, summary.total, failing)
 
@@ -443,7 +451,8 @@ def _check(live: Project, run: PublishRun) -> Tuple[Build, List[draft.FileChange
 
 def _evaluate(baseline: LiveBaseline, build: Build, model: Path) -> Tuple[Score, Score, str]:
     old = baseline.get()
-    new = score(model, build.project, baseline.cases)
+    running = READY_BOTS.get(build.fingerprint, "")
+    new = score(model, build.project, baseline.cases, running)
     if new.passed < old.passed:
         fallen = [case for case in new.failing if case not in old.failing]
         raise StepFailed(
@@ -467,16 +476,12 @@ def go_live(
         reload(live, model, url, token)
     except ReloadError as error:
         raise StepFailed(say("publish.reload_failed", reason=error)) from None
-    previous = draft.compare(build.files, draft.content_files(live))  # the way back
     try:
-        draft.apply(live, file_changes)
+        commit = write_live(live, build, file_changes, run.username, run.message)
     except OSError as error:
-        draft.apply(live, previous)
         with contextlib.suppress(ReloadError):
             reload(live, live_model(), url, token)
         raise StepFailed(say("publish.write_failed", detail=error)) from None
-    message = run.message
-    commit = history.record(live, draft.content_files(live), run.username, message)
     _install_model(model, live_model())
     for old in live.models_dir.glob(f"{MODEL_PREFIX}*.tar.gz"):
         if old.resolve() != model.resolve():
@@ -487,6 +492,22 @@ def go_live(
     except ReloadError as error:
         knowledge = str(error)
     return commit, knowledge
+
+
+def write_live(
+    live: Project, build: Build, file_changes: List[draft.FileChange], author: str, message: str
+) -> str:
+    """Writes the changed files into the live project (each in one step) and records the
+    version; the first time, the content before it is recorded first. On a failed write the
+    files written so far are put back and OSError is raised."""
+    history.ensure_initial(live)
+    previous = draft.compare(build.files, draft.content_files(live))  # the way back
+    try:
+        draft.apply(live, file_changes)
+    except OSError:
+        draft.apply(live, previous)
+        raise
+    return history.record(live, draft.content_files(live), author, message)
 
 
 def _install_model(model: Path, target: Path) -> None:

@@ -131,6 +131,26 @@ class HistoryTests(PublishingTestCase):
         self.assertEqual([c.path for c in draft.changes(self.live)], [TOPIC_FILE])
         self.assertIn(b"uutta", (draft.draft_root(self.live) / TOPIC_FILE).read_bytes())
 
+    def test_going_live_records_the_content_before_and_after(self) -> None:
+        original = draft.content_files(self.live)
+        replace_in(editing_project().root / TOPIC_FILE, OLD_ANSWER, "Erokahvila on uusi")
+        files = draft.content_files(editing_project())
+        build = pipeline.freeze(self.live, files)
+        commit = pipeline.write_live(
+            self.live, build, draft.changes(self.live), "janne", "Uusi vastaus"
+        )
+        self.assertIn("Erokahvila on uusi", (self.root / TOPIC_FILE).read_text(encoding="utf-8"))
+        self.assertEqual(draft.changes(self.live), [])
+        latest, before = history.versions(self.live)
+        self.assertEqual((latest.commit, latest.author), (commit, "janne"))
+        self.assertEqual(history.files_at(self.live, before.commit), original)
+        self.assertEqual(history.files_at(self.live, commit), files)
+        # Restore: the earlier version's files become the draft, the old answer comes back.
+        draft.replace(self.live, history.files_at(self.live, before.commit))
+        [change] = diff.describe(draft.changes(self.live))
+        self.assertTrue(change.answer[0].startswith("Erokahvila on uusi"))
+        self.assertTrue(change.answer[1].startswith(OLD_ANSWER))
+
 
 class PublishRunTests(PublishingTestCase):
     def run_publish(self) -> PublishRun:
