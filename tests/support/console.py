@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Dict, Iterator, Tuple
+from typing import Any, Dict, Iterator, Tuple
 
 import pytest
 
@@ -37,10 +37,15 @@ def django_ready() -> None:
     django.setup()
 
 
+# How many test modules use the test database now: each module that imports console_db
+# gets its own session fixture, and Django's test environment can be set up only once.
+_DATABASE: Dict[str, Any] = {"users": 0, "old": None}
+
+
 @pytest.fixture(scope="session")
 def console_db() -> Iterator[None]:
     """A migrated in-memory test database for the whole session (what Django's test
-    runner does before TestCase classes run)."""
+    runner does before TestCase classes run), shared by every module that uses it."""
     django_ready()
     from django.test.utils import (
         setup_databases,
@@ -49,11 +54,15 @@ def console_db() -> Iterator[None]:
         teardown_test_environment,
     )
 
-    setup_test_environment()
-    old = setup_databases(verbosity=0, interactive=False)
+    if not _DATABASE["users"]:
+        setup_test_environment()
+        _DATABASE["old"] = setup_databases(verbosity=0, interactive=False)
+    _DATABASE["users"] += 1
     yield
-    teardown_databases(old, verbosity=0)
-    teardown_test_environment()
+    _DATABASE["users"] -= 1
+    if not _DATABASE["users"]:
+        teardown_databases(_DATABASE["old"], verbosity=0)
+        teardown_test_environment()
 
 
 def console_env(project: Path, var_dir: Path, port: int) -> Dict[str, str]:
