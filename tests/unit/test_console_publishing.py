@@ -98,6 +98,16 @@ class DraftTests(PublishingTestCase):
         self.assertFalse(PublishRun.objects.exists())
 
 
+    def test_the_draft_bot_page_is_for_a_julkaisija(self) -> None:
+        self.client.force_login(self.muokkaaja, backend=MODEL_BACKEND)
+        self.assertEqual(self.client.get("/julkaisu/kokeile/").status_code, 403)
+        self.client.force_login(self.julkaisija, backend=MODEL_BACKEND)
+        page = self.client.get("/julkaisu/kokeile/")
+        self.assertContains(page, "Luonnosbotti ei ole käynnissä.")
+        self.assertContains(page, "Käynnistä luonnosbotti</button>")
+        self.assertNotContains(page, "Kysy molemmilta boteilta")
+
+
 class HistoryTests(PublishingTestCase):
     def test_versions_keep_author_message_and_files_and_restore_into_the_draft(self) -> None:
         original = draft.content_files(self.live)
