@@ -16,6 +16,7 @@ from typing import Any, Dict, List, Optional
 
 import requests
 from django.conf import settings
+from django.db import close_old_connections
 
 from bot.launcher import Stack
 from bot.probes import free_port
@@ -80,6 +81,8 @@ def _start() -> None:
                 )
             )
         build = pipeline.freeze(live, draft.content_files(editing))
+        # The live bot's score, which publishing compares with, is measured meanwhile.
+        pipeline.LiveBaseline.of(live)
         model, _fresh = pipeline.train(build)
         folder = tempfile.TemporaryDirectory(prefix="perheneuvo-draftbot-")
         values = Settings(
@@ -110,6 +113,8 @@ def _start() -> None:
         traceback.print_exc()
         with _LOCK:
             _STATE.state, _STATE.message = "failed", say("draftbot.failed", detail=error)
+    finally:
+        close_old_connections()
 
 
 def _watch_idle(stack: Stack) -> None:

@@ -235,28 +235,43 @@ def live_model() -> Path:
 
 class LiveBaseline:
     """The live bot's score: known from an earlier publication, or measured in a thread of
-    its own while the draft's model trains (the two share the 2 cores well: training is
-    mostly one process)."""
+    its own (while the draft's model trains, or while the draft bot starts: the two share
+    the 2 cores well, training is mostly one process). One measurement per live state: a
+    publication joins the one the draft bot started."""
+
+    _measuring: Dict[str, "LiveBaseline"] = {}
+    _lock = threading.Lock()
 
     def __init__(self, live: Project):
         self.live = live
         self.cases, self.digest = load_cases(live)
-        model = live_model()
-        self.key = baseline_key(draft.content_files(live), model, self.digest)
-        known = Baseline.objects.filter(key=self.key).first()
-        self.result: Optional[Score] = (
-            Score(known.passed, known.total, list(known.failing)) if known else None
-        )
+        self.model = live_model()
+        self.key = baseline_key(draft.content_files(live), self.model, self.digest)
+        self.result: Optional[Score] = None
         self.error: Optional[BaseException] = None
         self.thread: Optional[threading.Thread] = None
-        if self.result is None and self.cases:
-            self.thread = threading.Thread(target=self._measure, args=(model,), daemon=True)
-            self.thread.start()
 
-    def _measure(self, model: Path) -> None:
+    @classmethod
+    def of(cls, live: Project) -> "LiveBaseline":
+        """The recorded score, or the measurement under way, or a new one started now."""
+        fresh = cls(live)
+        with cls._lock:
+            running = cls._measuring.get(fresh.key)
+            if running is not None and running.thread is not None and running.thread.is_alive():
+                return running
+            known = Baseline.objects.filter(key=fresh.key).first()
+            if known:
+                fresh.result = Score(known.passed, known.total, list(known.failing))
+            elif fresh.cases:
+                fresh.thread = threading.Thread(target=fresh._measure, daemon=True)
+                cls._measuring[fresh.key] = fresh
+                fresh.thread.start()
+        return fresh
+
+    def _measure(self) -> None:
         """Also when the run fails meanwhile, the score is kept for the next publication."""
         try:
-            self.result = score(model, self.live, self.cases)
+            self.result = score(self.model, self.live, self.cases)
             remember(self.key, self.result)
         except BaseException as error:  # noqa: BLE001 - given to the run's thread
             self.error = error
@@ -266,9 +281,8 @@ class LiveBaseline:
     def get(self) -> Score:
         if self.thread is not None:
             self.thread.join()
-            self.thread = None
-            if self.error is not None:
-                raise self.error
+        if self.error is not None:
+            raise self.error
         assert self.result is not None
         return self.result
 
@@ -362,7 +376,7 @@ def execute(run_id: int, live: Optional[Project] = None) -> PublishRun:
         current = "check"
         started = progress.begin("check")
         build, file_changes = _check(live, run)
-        baseline = LiveBaseline(live)
+        baseline = LiveBaseline.of(live)
         if not baseline.cases:
             raise StepFailed(say("publish.no_cases", folder=cases_dir(live)))
         progress.set("check", "done", say("publish.check_done", files=len(file_changes)), started)
