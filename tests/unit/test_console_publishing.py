@@ -97,7 +97,6 @@ class DraftTests(PublishingTestCase):
         self.assertContains(reply, 'id="message-virheet"')
         self.assertFalse(PublishRun.objects.exists())
 
-
     def test_the_draft_bot_page_is_for_a_julkaisija(self) -> None:
         self.client.force_login(self.muokkaaja, backend=MODEL_BACKEND)
         self.assertEqual(self.client.get("/julkaisu/kokeile/").status_code, 403)
