@@ -140,7 +140,7 @@ inbox-add: setup ## Add VIESTI="..." or group RYHMA=n of make inbox as an exampl
 staff-user: setup ## Add a staff console account: asks (in Finnish) for TUNNUS, ROOLI, ALUEET and a password
 	@$(PY) -m console staff_user $(if $(TUNNUS),--tunnus "$$TUNNUS") $(if $(ROOLI),--rooli "$$ROOLI") $(if $(ALUEET),--alueet "$$ALUEET")
 
-bench: setup train ## Latency, throughput, memory, start-up and training time vs a `rasa init` bot
+bench: setup train ## Latency, throughput, memory, start-up and training time vs a `rasa init` bot; console publish → answer time
 	$(PY) -m scripts.bench
 
 compare-pipelines: setup train ## Rasa's default pipeline vs ours on the held-out set; the TF-IDF floor on the answer-level cases

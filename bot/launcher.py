@@ -85,6 +85,8 @@ class Stack:
             "console",
             [sys.executable, "-m", "console"],
             PERHENEUVO_CONSOLE_PORT=str(self.settings.console_port),
+            # Publishing loads the new model through Rasa's HTTP API (console/publishing).
+            PERHENEUVO_API_TOKEN=self.settings.resolved_api_token(),
         )
 
     def start_telegram(self) -> None:

@@ -6,6 +6,7 @@ account, and serves the console with waitress on PERHENEUVO_CONSOLE_HOST:PORT
 from __future__ import annotations
 
 import os
+import signal
 import sys
 from typing import List, Optional
 
@@ -29,6 +30,9 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     from console.wsgi import application
 
+    # SIGTERM ends the server like Ctrl-C, so that the servers the console started (draft
+    # bot, evaluation) are stopped by their atexit handlers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     serve(
         application,
         host=settings.CONSOLE_HOST,

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "console.knowledge",
     "console.inbox",
     "console.sheets",
+    "console.publishing",
 ]
 
 MIDDLEWARE = [
@@ -163,3 +164,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# Publishing (console/publishing): the draft bot stops after this many minutes without questions.
+CONSOLE_DRAFT_BOT_IDLE_MINUTES = float(_env("PERHENEUVO_CONSOLE_DRAFT_BOT_IDLE_MINUTES", "15"))

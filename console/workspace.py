@@ -1,6 +1,6 @@
 """Where the console's edits go. Every page that changes a content file (data/, knowledge/)
-asks `editing_project()` for the project to read and write; publishing is what moves those
-files into the live bot."""
+asks `editing_project()` for the project to read and write: the draft (var/luonnos of the
+live project, console.publishing.draft), which publishing moves into the live bot."""
 
 from __future__ import annotations
 
@@ -17,5 +17,7 @@ def live_project() -> Project:
 
 
 def editing_project() -> Project:
-    """The project the console's editors change. For now the live project itself."""
-    return live_project()
+    """The draft the console's editors change, made from the live project on first use."""
+    from console.publishing import draft
+
+    return draft.ensure(live_project())

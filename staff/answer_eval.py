@@ -434,9 +434,9 @@ def rest_converse(base_url: str, timeout: float = 60) -> Converse:
     return converse
 
 
-def start_stack(log_dir: Path, model: Path) -> Any:
+def start_stack(log_dir: Path, model: Path, knowledge_dir: Optional[Path] = None) -> Any:
     """The action server and the Rasa server on free ports, as the tests' `bot` fixture starts
-    them (no web page, no Telegram)."""
+    them (no web page, no Telegram); with `knowledge_dir`, both read that knowledge base."""
     from bot.launcher import Stack
     from bot.probes import free_port
     from bot.settings import Settings
@@ -450,6 +450,8 @@ def start_stack(log_dir: Path, model: Path) -> Any:
         web_port=free_port(),
         cors_origins="",
     )
+    if knowledge_dir is not None:
+        settings.knowledge_dir = knowledge_dir
     stack = Stack(settings, log_dir)
     try:
         stack.start(timeout=300, web=False, telegram=False)

@@ -41,6 +41,10 @@ KNOWLEDGE_CHECKED = "knowledge_checked"
 KNOWLEDGE_ENDED = "knowledge_ended"
 INBOX_EXAMPLE_ADDED = "inbox_example_added"
 INBOX_DISMISSED = "inbox_dismissed"
+PUBLISHED = "published"
+PUBLISH_FAILED = "publish_failed"
+RESTORED = "restored"
+DRAFT_DISCARDED = "draft_discarded"
 
 
 def record(user: Any, action: str, target: str, details: Optional[Dict[str, Any]] = None) -> Entry:

@@ -6,16 +6,16 @@ import threading
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from console.accounts.roles import EDIT, PUBLISH
+from console.accounts.roles import EDIT
 from console.audit.models import FAQ_SAVED, record
 from console.content import evaluation, faq
 from console.content.forms import NewTopicForm, TopicEditForm
 from console.inbox.reading import NEW_TOPIC_EXAMPLE
+from console.publishing import changes
 from console.texts import say
 from console.workspace import editing_project, live_project
 from staff.project import Project
@@ -52,25 +52,43 @@ def topic_list(request: HttpRequest) -> HttpResponse:
             "broken": broken,
             "evaluations": evaluations,
             "rows": evaluation.rows(evaluations, shown),
+            "unpublished": changes.unpublished_topics(),
         },
     )
 
 
 def topic_detail(request: HttpRequest, name: str) -> HttpResponse:
-    return render(request, "content/topic_detail.html", {"topic": _topic(name)})
+    topic = _topic(name)
+    return render(
+        request,
+        "content/topic_detail.html",
+        {"topic": topic, "unpublished": topic.name in changes.unpublished_topics()},
+    )
 
 
 @permission_required(EDIT, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def topic_edit(request: HttpRequest, name: str) -> HttpResponse:
     topic = _topic(name)
-    may_save = request.user.has_perm(PUBLISH)
+    meanwhile = None
     if request.method == "POST":
-        if not may_save:  # until drafts exist, only a julkaisija writes the live file
-            raise PermissionDenied
         form = TopicEditForm(request.POST)
         if form.is_valid():
-            response = _save(request, form, name)
+            try:
+                response = _save(request, form, name)
+            except faq.ChangedMeanwhile:
+                # Their change is shown; the editor's own text stays in the form, which now
+                # carries the current version, so a second save writes over nothing unseen.
+                topic = _topic(name)
+                meanwhile = changes.changed_meanwhile(
+                    project(), topic, form.cleaned_data["version"]
+                )
+                data = request.POST.copy()
+                data["version"] = topic.version
+                form = TopicEditForm(data)
+                form.is_valid()
+                form.add_error(None, say("edit.changed_meanwhile"))
+                response = None
             if response:
                 return response
     else:
@@ -81,26 +99,31 @@ def topic_edit(request: HttpRequest, name: str) -> HttpResponse:
                 "version": topic.version,
             }
         )
+    changes.remember_opened(project(), topic)
     return render(
         request,
         "content/topic_edit.html",
-        {"topic": topic, "form": form, "may_save": may_save},
+        {
+            "topic": topic,
+            "form": form,
+            "may_save": True,
+            "meanwhile": meanwhile,
+            "meanwhile_list": [meanwhile] if meanwhile else [],
+        },
     )
 
 
 def _save(request: HttpRequest, form: TopicEditForm, name: str) -> HttpResponse | None:
-    """Checks and writes the edit; None (and the findings on the form) when it is refused."""
+    """Checks and writes the edit into the draft; None (and the findings on the form) when it
+    is refused; ChangedMeanwhile when someone else saved the topic after it was opened."""
     answer, examples = form.cleaned_data["answer"], form.cleaned_data["examples"]
     with _SAVING:
         current = _topic(name)
         edited = faq.Topic(**{**current.__dict__, "version": form.cleaned_data["version"]})
-        try:
-            checked, changed = faq.check_edit(project(), edited, answer, examples)
-            if checked.ok:
-                faq.save_edit(project(), edited, changed)
-        except faq.ChangedMeanwhile:
-            form.add_error(None, say("edit.changed_meanwhile"))
-            return None
+        checked, changed = faq.check_edit(project(), edited, answer, examples)
+        if checked.ok:
+            faq.save_edit(project(), edited, changed)
+            changes.remember_source(current.file, changed)
     if not checked.ok:
         for field, findings in checked.by_field.items():
             for finding in findings:
@@ -115,20 +138,18 @@ def _save(request: HttpRequest, form: TopicEditForm, name: str) -> HttpResponse 
             "answer": {"before": current.answer, "after": answer},
             "examples_added": [e for e in examples if e not in current.examples],
             "examples_removed": [e for e in current.examples if e not in examples],
+            "draft": True,
         },
     )
-    messages.success(request, say("edit.saved", topic=name))
+    messages.success(request, say("publish.draft_saved", topic=name))
     return redirect("content:topic", name=name)
 
 
 @permission_required(EDIT, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def topic_new(request: HttpRequest) -> HttpResponse:
-    may_save = request.user.has_perm(PUBLISH)
     existing = [t.name for t in faq.list_topics(project())[0]]
-    if request.method == "POST":
-        if not may_save:  # until drafts exist, only a julkaisija writes the live files
-            raise PermissionDenied
+    if request.method == "POST":  # into the draft: every editor may
         form = NewTopicForm(request.POST, existing=existing)
         if form.is_valid():
             response = _create(request, form)
@@ -138,7 +159,7 @@ def topic_new(request: HttpRequest) -> HttpResponse:
         # from the inbox: "Aloita uusi aihe" brings the (masked) message as the first example
         example = request.GET.get(NEW_TOPIC_EXAMPLE, "").strip()
         form = NewTopicForm(existing=existing, initial={"examples": example} if example else None)
-    return render(request, "content/topic_new.html", {"form": form, "may_save": may_save})
+    return render(request, "content/topic_new.html", {"form": form, "may_save": True})
 
 
 def _create(request: HttpRequest, form: NewTopicForm) -> HttpResponse | None:

@@ -1,9 +1,9 @@
 """The pages of people, places and projects, and the to-do list. Thin: reading, checking and
 writing are in console.knowledge.store, the form's data in console.knowledge.forms.
 
-Who may save: an account with the EDIT permission, and while the console edits the live
-project (console.workspace), only one that may also PUBLISH; a region-limited account only
-entries of its regions (checked here, on the server, for every change)."""
+Who may save (into the draft, console.workspace): an account with the EDIT permission; a
+region-limited account only entries of its regions (checked here, on the server, for every
+change)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from console.accounts.models import regions_of
-from console.accounts.roles import EDIT, PUBLISH
+from console.accounts.roles import EDIT
 from console.audit.models import (
     KNOWLEDGE_ADDED,
     KNOWLEDGE_CHECKED,
@@ -34,7 +34,7 @@ from console.knowledge.forms import EndForm, EntryForm, initial, original_json, 
 from console.knowledge.store import Entries, Entry, Kind
 from console.knowledge.texts import say, text
 from console.knowledge.yaml_entries import EntryNotFound, RoundTripFailed
-from console.workspace import editing_project, live_project
+from console.workspace import editing_project
 from knowledge_base import rules
 from knowledge_base.problems import ERROR
 from staff.project import Project
@@ -70,9 +70,8 @@ def _entry(entries: Entries, name: str) -> Entry:
 
 
 def may_save(user: Any) -> bool:
-    """Until edits go to a draft, saving changes what families are told at once."""
-    writes_live = project().root.resolve() == live_project().root.resolve()
-    return bool(user.has_perm(EDIT) and (user.has_perm(PUBLISH) or not writes_live))
+    """Saving changes the draft: every editor may (a julkaisija publishes it)."""
+    return bool(user.has_perm(EDIT))
 
 
 def may_edit_region(user: Any, region: str) -> bool:

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from console.accounts.models import regions_of
-from console.accounts.roles import EDIT, PUBLISH
+from console.accounts.roles import EDIT
 from console.audit.models import FAQ_SAVED, record
 from console.content import faq
 from console.sheets import changes, staging, workbook
@@ -35,9 +35,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _may_write(request: HttpRequest) -> bool:
-    # Until drafts exist the editing project is the live one, and only a julkaisija writes
-    # it (as console.content.views.topic_edit).
-    return request.user.has_perm(PUBLISH)
+    # an import goes into the draft: every editor may (a julkaisija publishes it)
+    return bool(request.user.has_perm(EDIT))
 
 
 @permission_required(EDIT, raise_exception=True)

@@ -12,7 +12,9 @@ For each bot, through the REST channel (POST /webhooks/rest/webhook) on 127.0.0.
     (for Perheneuvo also the action server);
   - full training time (`rasa train --force` with an empty cache), before any server runs;
   - the production profile (`python -m deploy`, two Rasa servers behind nginx): start-up and
-    the same load through nginx, plus 100 concurrent conversations x 10 messages.
+    the same load through nginx, plus 100 concurrent conversations x 10 messages;
+  - the staff console's publish → answer time (scripts/bench/publish.py): from pressing
+    *Julkaise* until the running bot answers with the new text (target < 2 min).
 The two bots run one after the other, never both under load. The figures are printed as a
 table, then one line per target, then all figures as one JSON line prefixed "BENCH_JSON ".
 Nothing is asserted: the exit status is 0 whenever the measurements could be made.

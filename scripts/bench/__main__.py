@@ -33,6 +33,7 @@ from scripts.bench.common import (
 )
 from scripts.bench.perheneuvo import bench_perheneuvo
 from scripts.bench.production import bench_production, print_production
+from scripts.bench.publish import bench_publish, print_publish
 from scripts.bench.report import evaluate_targets, print_table, print_targets
 from scripts.bench.yardstick import bench_yardstick, make_yardstick
 
@@ -170,6 +171,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             )
         )
         results["production"] = bench_production(counts, args.ready_timeout)
+        results["publish"] = bench_publish(work, args.train_timeout)
     except BenchError as error:
         print(f"\nerror: {error}", file=sys.stderr)
         results["error"] = str(error).splitlines()[0]
@@ -201,6 +203,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     print_targets(results["targets"])
     if results.get("production"):
         print_production(results["production"])
+    print_publish(results.get("publish"))
     print(f"\nWhole run: {results['total_s']:.0f} s")
     print("BENCH_JSON " + json.dumps(results, ensure_ascii=False, sort_keys=True))
     return 1 if "error" in results else 0

@@ -66,8 +66,12 @@ def test_log_in_and_edit_an_answer(console, browser):
     # Shown as text, never as markup.
     assert new_text in browser.find_element(By.CSS_SELECTOR, ".answer").text
     assert not browser.find_elements(By.CSS_SELECTOR, ".answer b")
-    data = yaml.safe_load((root / "data" / "faq" / f"{TOPIC}.yml").read_text(encoding="utf-8"))
+    # Saved into the draft (var/luonnos of the project); publishing moves it to the live file.
+    draft_file = root / "var" / "luonnos" / "data" / "faq" / f"{TOPIC}.yml"
+    data = yaml.safe_load(draft_file.read_text(encoding="utf-8"))
     assert data["responses"][f"utter_faq/{TOPIC}"][0]["text"] == new_text
+    live = yaml.safe_load((root / "data" / "faq" / f"{TOPIC}.yml").read_text(encoding="utf-8"))
+    assert live["responses"][f"utter_faq/{TOPIC}"][0]["text"] != new_text
 
 
 def test_the_launchers_stack_starts_the_console_when_asked(tmp_path, monkeypatch):

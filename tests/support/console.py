@@ -78,15 +78,21 @@ def console_env(project: Path, var_dir: Path, port: int) -> Dict[str, str]:
 
 
 def start_console(
-    project: Path, var_dir: Path, timeout: float = 60, port: Optional[int] = None
+    project: Path,
+    var_dir: Path,
+    timeout: float = 60,
+    port: Optional[int] = None,
+    **extra_env: str,
 ) -> Tuple[subprocess.Popen, str]:
-    """A real `python -m console` on a free port (or `port`); returns (process, base URL)."""
+    """A real `python -m console` on a free port (or `port`); returns (process, base URL).
+    `extra_env`: more settings, e.g. the running bot the console publishes to
+    (PERHENEUVO_RASA_URL)."""
     port = port or probes.free_port()
     with open(var_dir / "console.log", "ab") as log:  # the child keeps its own copy
         process = subprocess.Popen(
             [sys.executable, "-m", "console"],
             cwd=Path(__file__).resolve().parent.parent.parent,
-            env=console_env(project, var_dir, port),
+            env=dict(console_env(project, var_dir, port), **extra_env),
             stdout=log,
             stderr=subprocess.STDOUT,
         )

@@ -5,6 +5,7 @@ the project's own checks."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -61,6 +62,8 @@ class ConsoleTestCase(TestCase):
         self.project = copy_project(self.root)
         self.topic_file = self.root / "data" / "faq" / f"{TOPIC}.yml"
         self.original = self.topic_file.read_text(encoding="utf-8")
+        # The console's edits go to the draft (console/publishing), never the live file.
+        self.draft_file = self.root / "var" / "luonnos" / "data" / "faq" / f"{TOPIC}.yml"
         overridden = override_settings(CONSOLE_PROJECT_ROOT=self.root)
         overridden.enable()
         self.addCleanup(overridden.disable)
@@ -81,6 +84,8 @@ class ConsoleTestCase(TestCase):
 
     def assert_unchanged(self) -> None:
         self.assertEqual(self.topic_file.read_text(encoding="utf-8"), self.original)
+        if self.draft_file.exists():
+            self.assertEqual(self.draft_file.read_text(encoding="utf-8"), self.original)
         self.assertFalse(Entry.objects.filter(action=FAQ_SAVED).exists())
 
 
@@ -124,8 +129,9 @@ def _all_paths() -> List[str]:
     def walk(patterns: List[Any], prefix: str) -> List[str]:
         found = []
         for pattern in patterns:
-            route = prefix + str(pattern.pattern).replace("<slug:name>", TOPIC)
-            route = route.replace("<int:pk>", "1")
+            route = prefix + re.sub(
+                r"<int:\w+>", "1", re.sub(r"<(?:slug|str|path):\w+>", TOPIC, str(pattern.pattern))
+            )
             if isinstance(pattern, URLResolver):
                 found += walk(pattern.url_patterns, route)
             elif isinstance(pattern, URLPattern):
@@ -201,14 +207,24 @@ class TopicTests(ConsoleTestCase):
         self.assertEqual(self.client.get("/aiheet/ei_tallaista/").status_code, 404)
         self.assertEqual(self.client.get("/aiheet/../etc/").status_code, 404)
 
-    def test_a_muokkaaja_cannot_save_yet(self) -> None:
+    def test_a_muokkaaja_saves_to_the_draft_and_cannot_publish(self) -> None:
         self.login(self.muokkaaja)
         values = self.edit_form(self.client)
-        self.assertContains(self.client.get(EDIT_URL), "luonnokset ovat tulossa")
         values["answer"] = "Muokkaajan muutos."
         reply = self.client.post(EDIT_URL, values)
+        self.assertRedirects(reply, f"/aiheet/{TOPIC}/", fetch_redirect_response=False)
+        self.assertEqual(self.topic_file.read_text(encoding="utf-8"), self.original)
+        data = yaml.safe_load(self.draft_file.read_text(encoding="utf-8"))
+        self.assertEqual(data["responses"][f"utter_faq/{TOPIC}"][0]["text"], "Muokkaajan muutos.")
+        page = self.client.get(f"/aiheet/{TOPIC}/")
+        self.assertContains(page, "Julkaisematon muutos")
+        self.assertContains(page, "Muokkaajan muutos.")
+        self.assertContains(self.client.get("/aiheet/"), "(julkaisematon muutos)")
+        self.assertEqual(Entry.objects.get(action=FAQ_SAVED).details["draft"], True)
+        reply = self.client.post("/julkaisu/julkaise/", {"message": "Muutos"})
         self.assertContains(reply, "Sinulla ei ole oikeutta tähän", status_code=403)
-        self.assert_unchanged()
+        self.assertEqual(self.client.post("/julkaisu/hylkaa/").status_code, 403)
+        self.assertTrue(self.draft_file.exists())
 
     def test_a_julkaisijas_valid_edit_is_written_and_audited(self) -> None:
         self.login(self.julkaisija)
@@ -218,7 +234,8 @@ class TopicTests(ConsoleTestCase):
         values["examples"] += "\r\n- voiko erokahvilaan tulla lapsen kanssa\r\n\r\n"
         reply = self.client.post(EDIT_URL, values)
         self.assertRedirects(reply, f"/aiheet/{TOPIC}/", fetch_redirect_response=False)
-        source = self.topic_file.read_text(encoding="utf-8")
+        self.assertEqual(self.topic_file.read_text(encoding="utf-8"), self.original)
+        source = self.draft_file.read_text(encoding="utf-8")
         data = yaml.safe_load(source)
         self.assertEqual(data["responses"][f"utter_faq/{TOPIC}"][0]["text"], new_answer)
         self.assertEqual(
@@ -234,8 +251,8 @@ class TopicTests(ConsoleTestCase):
         self.assertEqual(
             entry.details["examples_added"], ["voiko erokahvilaan tulla lapsen kanssa"]
         )
-        self.assertContains(self.client.get(f"/aiheet/{TOPIC}/"), "on tallennettu")
-        self.assertEqual(stat.S_IMODE(os.stat(self.topic_file).st_mode), 0o644)
+        self.assertContains(self.client.get(f"/aiheet/{TOPIC}/"), "on tallennettu luonnokseen")
+        self.assertEqual(stat.S_IMODE(os.stat(self.draft_file).st_mode), 0o644)
 
     def test_an_answer_over_the_limit_gets_the_finding_next_to_the_field(self) -> None:
         self.login(self.julkaisija)
@@ -275,11 +292,36 @@ class TopicTests(ConsoleTestCase):
     def test_a_file_changed_meanwhile_is_not_overwritten(self) -> None:
         self.login(self.julkaisija)
         values = self.edit_form(self.client)
-        self.topic_file.write_text(self.original + "# someone else\n", encoding="utf-8")
+        self.draft_file.write_text(self.original + "# someone else\n", encoding="utf-8")
         values["answer"] = "Oma muutos."
         reply = self.client.post(EDIT_URL, values)
         self.assertContains(reply, "Joku muu on tallentanut tämän aiheen")
-        self.assertTrue(self.topic_file.read_text(encoding="utf-8").endswith("# someone else\n"))
+        self.assertTrue(self.draft_file.read_text(encoding="utf-8").endswith("# someone else\n"))
+
+    def test_the_second_saver_sees_the_first_ones_change_and_keeps_their_own_text(self) -> None:
+        first, second = Client(), Client()
+        self.login(self.muokkaaja, first)
+        self.login(self.julkaisija, second)
+        mine, theirs = self.edit_form(first), self.edit_form(second)
+        theirs["answer"] = "Toisen muokkaajan vastaus."
+        self.assertEqual(second.post(EDIT_URL, theirs).status_code, 302)
+        mine["answer"] = "Oma vastaukseni."
+        reply = first.post(EDIT_URL, mine)
+        self.assertContains(reply, "Joku muu on tallentanut tämän aiheen")
+        self.assertContains(reply, "Mitä toinen muutti sillä välin")
+        meanwhile = reply.context["meanwhile"]
+        self.assertEqual(meanwhile.answer[1], "Toisen muokkaajan vastaus.")
+        self.assertIn("vertaistuellista", meanwhile.answer[0])
+        self.assertEqual(reply.context["form"]["answer"].value(), "Oma vastaukseni.")
+        data = yaml.safe_load(self.draft_file.read_text(encoding="utf-8"))
+        self.assertEqual(
+            data["responses"][f"utter_faq/{TOPIC}"][0]["text"], "Toisen muokkaajan vastaus."
+        )
+        # Having seen the change, the editor may save over it: the form has the new version.
+        again = {k: reply.context["form"][k].value() for k in ("answer", "examples", "version")}
+        self.assertEqual(first.post(EDIT_URL, again).status_code, 302)
+        data = yaml.safe_load(self.draft_file.read_text(encoding="utf-8"))
+        self.assertEqual(data["responses"][f"utter_faq/{TOPIC}"][0]["text"], "Oma vastaukseni.")
 
     def test_script_in_an_answer_is_shown_as_text(self) -> None:
         self.login(self.julkaisija)

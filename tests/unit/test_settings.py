@@ -314,8 +314,11 @@ def test_the_knowledge_dir_reaches_the_processes_the_launcher_spawns(tmp_path, m
     stack.start_actions()
     stack._spawn("rasa", ["x", "-m", "bot.rasa_server"], **rasa_server_env(settings))
     stack.start_web()
+    stack.start_console()
     for env in recorded.values():
         assert env["PERHENEUVO_KNOWLEDGE_DIR"] == str(tmp_path / "tieto")
     assert recorded["bot.rasa_server"]["PERHENEUVO_API_TOKEN"] == "configured"
     assert "PERHENEUVO_API_TOKEN" not in recorded["bot.web"]
+    # The console publishes: it loads models through Rasa's HTTP API with the same token.
+    assert recorded["console"]["PERHENEUVO_API_TOKEN"] == "configured"
     assert os.environ["PERHENEUVO_API_TOKEN"] == "from-the-shell"
