@@ -9,7 +9,9 @@ the test. Needs no trained model; needs `make browser-deps` (axe-core)."""
 
 from __future__ import annotations
 
+import json
 import re
+import sqlite3
 from typing import Any, Dict, List, Tuple
 
 import pytest
@@ -18,6 +20,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.launcher import stop_process
+from console.publishing import history
+from console.publishing.draft import content_files
+from staff.project import Project
 from tests.support import copy_project, headless_chromium
 from tests.support.axe import axe_source, axe_violations, describe, horizontal_overflow
 from tests.support.console import django_ready, start_console
@@ -33,6 +38,7 @@ SAMPLE_VALUES_UNDER = {
     "paikat/": {"name": "perheneuvo-juva"},
     "hankkeet/": {"name": "turvassa"},
     "tunnukset/": {"pk": "1"},  # the first pääkäyttäjä
+    "julkaisu/": {"run_id": "1"},  # the failed publication the fixture records
 }
 # Addresses that are not pages, with the reason; every other pattern must be visited.
 NOT_PAGES = {
@@ -44,6 +50,9 @@ NOT_PAGES = {
     "taulukot/tuo/": "POST only: the form on taulukot/; test_console_sheets_browser checks it",
     "taulukot/tuo/vie-luonnokseen/": "POST only: the button on taulukot/tuo/esikatselu/",
     "taulukot/tuo/peru/": "POST only: the button on taulukot/tuo/esikatselu/",
+    "julkaisu/julkaise/": "POST only: the publish button on julkaisu/",
+    "julkaisu/hylkaa/": "POST only: the discard button on julkaisu/",
+    "julkaisu/versiot/<str:commit>/palauta/": "POST only: the restore button on its version page",
     "tunnukset/<int:pk>/kaytossa/": "POST only: the button on tunnukset/<pk>/",
     "tunnukset/<int:pk>/uusi-salasana/": "POST only: the button on tunnukset/<pk>/",
     "tunnukset/<int:pk>/avaa-lukitus/": "POST only: the button on tunnukset/<pk>/",
@@ -132,6 +141,24 @@ def console(tmp_path_factory):
         patch.setenv("PERHENEUVO_RASA_URL", "http://127.0.0.1:9")
         patch.setenv("PERHENEUVO_API_TOKEN", "x")
         process, url = start_console(root, var_dir)
+    # a version in the history and a failed publication, for their pages
+    live = Project(root)
+    history.ensure_initial(live)
+    topic = f"data/faq/{TOPIC}.yml"
+    edited = (root / topic).read_bytes().replace(b"Erokahvila", b"Erokahvila (muutettu)", 1)
+    files = dict(content_files(live), **{topic: edited})
+    SAMPLE_VALUES["commit"] = history.record(live, files, "testi", "Kokeiluversio")
+    steps = [
+        {"key": "check", "title": "Tarkistus", "state": "failed", "message": "Virhe rivillä 3"},
+        {"key": "train", "title": "Koulutus", "state": "waiting", "message": ""},
+    ]
+    with sqlite3.connect(var_dir / "console.sqlite3") as db:
+        db.execute(
+            "INSERT INTO publishing_publishrun (id, username, message, kind, restore_of, state,"
+            " steps, started, model_file, [commit]) VALUES (1, 'paakayttaja', 'Kokeilu',"
+            " 'publish', '', 'failed', ?, '2026-11-30 08:00:00', '', '')",
+            (json.dumps(steps),),
+        )
     yield var_dir, url
     stop_process(process)
 
