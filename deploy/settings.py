@@ -188,6 +188,8 @@ class ProductionSettings:
             "PERHENEUVO_CONSOLE_HTTPS": "1" if self.console_https else "0",
             "PERHENEUVO_TRACKER_DB": self.tracker_store_url(),
             "PERHENEUVO_RASA_URL": f"http://127.0.0.1:{self.rasa_ports[0]}",
+            # publishing loads the new model into every Rasa server
+            "PERHENEUVO_RASA_URLS": " ".join(f"http://127.0.0.1:{p}" for p in self.rasa_ports),
         }
 
     def server_env(self) -> Dict[str, str]:

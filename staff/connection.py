@@ -4,6 +4,7 @@ bot's processes use (bot/settings.py), so the API token is the one the server wa
 from __future__ import annotations
 
 import os
+from typing import List
 
 from bot.settings import Settings
 
@@ -14,6 +15,13 @@ def rasa_url() -> str:
         os.environ.get("PERHENEUVO_RASA_URL", "").strip().rstrip("/")
         or f"http://localhost:{Settings.from_env().rasa_port}"
     )
+
+
+def rasa_urls() -> List[str]:
+    """Every Rasa server a new model must reach: PERHENEUVO_RASA_URLS (space-separated; the
+    production profile runs two behind nginx), else the one of rasa_url()."""
+    urls = os.environ.get("PERHENEUVO_RASA_URLS", "").split()
+    return [url.rstrip("/") for url in urls] or [rasa_url()]
 
 
 def actions_url() -> str:
