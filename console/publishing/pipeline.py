@@ -507,14 +507,10 @@ def _evaluate(
     old = baseline.get()
     running = READY_BOTS.get(build.fingerprint, "")
     new = score(model, build.project, baseline.cases, running)
-    outdated = set(
-        outdated_cases(baseline.cases, draft.content_files(baseline.live), build.files)
-    )
+    outdated = set(outdated_cases(baseline.cases, draft.content_files(baseline.live), build.files))
     excused = [case for case in new.failing if case in outdated and case not in old.failing]
     if new.passed + len(excused) < old.passed:
-        fallen = [
-            case for case in new.failing if case not in old.failing and case not in outdated
-        ]
+        fallen = [case for case in new.failing if case not in old.failing and case not in outdated]
         raise StepFailed(
             say(
                 "publish.evaluation_fell",

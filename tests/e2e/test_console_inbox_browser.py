@@ -1,7 +1,8 @@
 """Saapuneet (the console's inbox) in headless Chromium against a real `python -m console`
 reading a conversation store written by Rasa's SQL tracker store: a julkaisija-level account
-adds a message to the topic the bot guessed with one click, and dismisses another; neither is
-shown again. Needs no trained model (no bot running: the stored predictions are used)."""
+adds a message to the topic the bot guessed with one click (into the draft; the live file
+stays until publishing), and dismisses another; neither is shown again. Needs no trained
+model (no bot running: the stored predictions are used)."""
 
 from __future__ import annotations
 
@@ -78,13 +79,19 @@ def test_add_an_example_and_dismiss_a_message_with_one_click_each(console, brows
     assert chosen.get_attribute("value") == TOPIC
     new_topic = item.find_element(By.PARTIAL_LINK_TEXT, "Aloita uusi aihe")
     assert new_topic.get_attribute("href").endswith(
-        "/aiheet/uusi/?esimerkki=voiko%20erokahvilaan%20tulla%20vauvan%20kanssa"
+        "/aiheet/uusi-aihe/?esimerkki=voiko%20erokahvilaan%20tulla%20vauvan%20kanssa"
     )
+    live = root / "data" / "faq" / f"{TOPIC}.yml"
+    before = live.read_text(encoding="utf-8")
     item.find_element(By.CSS_SELECTOR, "form.inbox-add button").click()
     status = wait.until(lambda d: d.find_element(By.CSS_SELECTOR, ".messages[role=status]"))
-    assert f"on lisätty aiheen {TOPIC} esimerkiksi" in status.text
-    source = (root / "data" / "faq" / f"{TOPIC}.yml").read_text(encoding="utf-8")
+    assert f"on lisätty luonnokseen aiheen {TOPIC} esimerkiksi" in status.text
+    # Into the draft (var/luonnos of the project); the live file waits for publishing.
+    source = (root / "var" / "luonnos" / "data" / "faq" / f"{TOPIC}.yml").read_text(
+        encoding="utf-8"
+    )
     assert f"    - {ADDED}\n" in source
+    assert live.read_text(encoding="utf-8") == before
     message_item(browser, DISMISSED).find_element(
         By.XPATH, ".//button[starts-with(normalize-space(.), 'Ohita')]"
     ).click()

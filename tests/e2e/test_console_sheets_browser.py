@@ -1,7 +1,8 @@
 """Importing an edited workbook in Debian's headless Chromium against a real `python -m
 console` process on a copy of the fixture project: the first pääkäyttäjä logs in, the
 workbook the console exports is edited with openpyxl, uploaded through the page's file input,
-the changes are shown, and "Vie luonnokseen" writes them. Needs no trained model."""
+the changes are shown, and "Vie luonnokseen" writes them into the draft (the live file stays
+until publishing). Needs no trained model."""
 
 from __future__ import annotations
 
@@ -74,7 +75,9 @@ def test_upload_an_edited_workbook_and_confirm(console, browser, tmp_path):
     assert new_answer in browser.find_element(By.CSS_SELECTOR, ".after").text
     # the preview, reachable only after an upload, is checked like every other console page
     assert axe_violations(browser) == [], describe(axe_violations(browser))
-    source = root / "data" / "faq" / f"{TOPIC}.yml"
+    live = root / "data" / "faq" / f"{TOPIC}.yml"
+    live_before = live.read_text(encoding="utf-8")
+    source = root / "var" / "luonnos" / "data" / "faq" / f"{TOPIC}.yml"  # the draft
     answer = yaml.safe_load(source.read_text(encoding="utf-8"))["responses"][f"utter_faq/{TOPIC}"]
     assert answer[0]["text"] != new_answer  # nothing written before the confirmation
 
@@ -83,4 +86,5 @@ def test_upload_an_edited_workbook_and_confirm(console, browser, tmp_path):
     assert "on viety" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
     answer = yaml.safe_load(source.read_text(encoding="utf-8"))["responses"][f"utter_faq/{TOPIC}"]
     assert answer[0]["text"] == new_answer
+    assert live.read_text(encoding="utf-8") == live_before  # until the draft is published
     assert not list((var_dir / "sheet-imports").glob("*.json"))

@@ -1,7 +1,8 @@
 """The console's inbox (Saapuneet, console/inbox) with Django's test client, on a copy of the
 fixture project and a conversation store written by Rasa's own SQL tracker store: masked and
 grouped messages with the bot's best guess, adding one as an example (checked like
-`make check`), starting a new topic from one, dismissing, and what each role may do."""
+`make check`) into the draft, starting a new topic from one, dismissing, and what each role
+may do. The live files stay as they were until the draft is published."""
 
 from __future__ import annotations
 
@@ -32,6 +33,7 @@ pytestmark = pytest.mark.usefixtures("console_db")
 
 INBOX = "/saapuneet/"
 ADDABLE = "voiko erokahvilaan tulla vauvan kanssa"
+SEMINAR = "milloin on seuraava eroseminaari netissä"
 CONVERSATIONS = {
     "perhe-1": [
         (ADDABLE, parse_data("", "nlu_fallback", 0.8, TOPIC, 0.45), "action_ask_rephrase", 1)
@@ -55,7 +57,7 @@ CONVERSATIONS = {
     ],
     "perhe-4": [
         (
-            "milloin on seuraava eroseminaari netissä",
+            SEMINAR,
             parse_data("", "faq", 0.4, "eroseminaari", 0.6),
             "utter_faq",
             4,
@@ -95,7 +97,7 @@ class InboxTestCase(ConsoleTestCase):
         )
         environment.start()
         self.addCleanup(environment.stop)
-        self.faq_file = self.root / "data" / "faq" / f"{TOPIC}.yml"
+        self.faq_file = self.root / "data" / "faq" / f"{TOPIC}.yml"  # live
         self.faq_before = self.faq_file.read_text(encoding="utf-8")
 
     def page(self, **params: str) -> str:
@@ -105,6 +107,12 @@ class InboxTestCase(ConsoleTestCase):
 
     def add(self, text: str, topic: str):
         return self.client.post(INBOX + "lisaa/", {"viesti": text, "aihe": topic, "paivat": "14"})
+
+    def assert_faq_unchanged(self) -> None:
+        """Neither the live file nor (when there is one) the draft's copy was changed."""
+        self.assertEqual(self.faq_file.read_text(encoding="utf-8"), self.faq_before)
+        if self.draft_file.exists():
+            self.assertEqual(self.draft_file.read_text(encoding="utf-8"), self.faq_before)
 
 
 class InboxPageTests(InboxTestCase):
@@ -158,12 +166,14 @@ class InboxActionTests(InboxTestCase):
         self.login(self.julkaisija)
         reply = self.add(ADDABLE, TOPIC)
         self.assertRedirects(reply, INBOX, fetch_redirect_response=False)
-        lines = self.faq_file.read_text(encoding="utf-8").splitlines()
+        lines = self.draft_file.read_text(encoding="utf-8").splitlines()
         examples_end = max(i for i, line in enumerate(lines) if line.startswith("    - "))
         self.assertEqual(lines[examples_end], f"    - {ADDABLE}")
         self.assertTrue(
-            self.faq_file.read_text(encoding="utf-8").startswith(self.faq_before.splitlines()[0])
+            self.draft_file.read_text(encoding="utf-8").startswith(self.faq_before.splitlines()[0])
         )
+        # The bot learns it once the draft is published: the live file is as it was.
+        self.assertEqual(self.faq_file.read_text(encoding="utf-8"), self.faq_before)
         handled = HandledMessage.objects.get()
         self.assertEqual(
             (handled.action, handled.topic, handled.user), ("added", TOPIC, self.julkaisija)
@@ -172,7 +182,7 @@ class InboxActionTests(InboxTestCase):
         self.assertEqual(entry.target, f"data/faq/{TOPIC}.yml")
         self.assertEqual(entry.details["example"], ADDABLE)
         page = self.page()
-        self.assertIn("on lisätty aiheen erokahvila esimerkiksi", page)
+        self.assertIn("on lisätty luonnokseen aiheen erokahvila esimerkiksi", page)
         # Handled: neither wording of it is shown again.
         self.assertNotIn("vauvan kanssa", page.split("<h1>")[1])
         self.assertIn("2 ryhmää, 2 viestiä", page)
@@ -188,7 +198,7 @@ class InboxActionTests(InboxTestCase):
             row, r'id="aihe-\d-1-virheet"><p class="error"><strong>Virhe:</strong> [^<]*henkilötie'
         )
         self.assertRegex(row, r'aria-invalid="true" aria-describedby="aihe-\d-1-virheet"')
-        self.assertEqual(self.faq_file.read_text(encoding="utf-8"), self.faq_before)
+        self.assert_faq_unchanged()
         self.assertFalse(HandledMessage.objects.exists())
         self.assertFalse(Entry.objects.filter(action=INBOX_EXAMPLE_ADDED).exists())
 
@@ -197,21 +207,18 @@ class InboxActionTests(InboxTestCase):
         page = self.add("mikä se erokahvila on", "perhekeskus").content.decode()
         self.assertIn("Esimerkkiä ei lisätty", page)
         self.assertIn("erokahvila", page.split("Virhe:")[1])
-        self.assertEqual(self.faq_file.read_text(encoding="utf-8"), self.faq_before)
+        self.assert_faq_unchanged()
 
     def test_an_unknown_topic_is_refused(self) -> None:
         self.login(self.julkaisija)
         page = self.add(ADDABLE, "ei_tallaista").content.decode()
         self.assertIn("Esimerkkiä ei lisätty", page)
-        self.assertEqual(self.faq_file.read_text(encoding="utf-8"), self.faq_before)
+        self.assert_faq_unchanged()
 
-    def test_a_muokkaaja_may_dismiss_but_not_add_until_drafts_exist(self) -> None:
+    def test_a_muokkaaja_dismisses_and_adds_into_the_draft(self) -> None:
         self.login(self.muokkaaja)
         page = self.page()
-        self.assertNotIn('action="/saapuneet/lisaa/"', page)
-        self.assertIn("luonnokset ovat tulossa", page)
-        self.assertEqual(self.add(ADDABLE, TOPIC).status_code, 403)
-        self.assertEqual(self.faq_file.read_text(encoding="utf-8"), self.faq_before)
+        self.assertIn('action="/saapuneet/lisaa/"', page)
         # Dismissing a whole group: both wordings.
         group = [ADDABLE, "Voiko erokahvilaan tulla vauvan kanssa?"]
         reply = self.client.post(INBOX + "ohita/", {"viesti": group, "paivat": "14"})
@@ -224,10 +231,24 @@ class InboxActionTests(InboxTestCase):
             {(handled_key(t), "dismissed") for t in group},
         )
         self.assertEqual(Entry.objects.get(action=INBOX_DISMISSED).details["messages"], group)
+        self.assert_faq_unchanged()
+        # Adding goes into the draft; the live file stays until a julkaisija publishes.
+        seminar_live = self.root / "data" / "faq" / "eroseminaari.yml"
+        seminar_before = seminar_live.read_text(encoding="utf-8")
+        reply = self.add(SEMINAR, "eroseminaari")
+        self.assertRedirects(reply, INBOX, fetch_redirect_response=False)
+        seminar_draft = self.root / "var" / "luonnos" / "data" / "faq" / "eroseminaari.yml"
+        self.assertIn(f"    - {SEMINAR}\n", seminar_draft.read_text(encoding="utf-8"))
+        self.assertEqual(seminar_live.read_text(encoding="utf-8"), seminar_before)
+        self.assertEqual(
+            Entry.objects.get(action=INBOX_EXAMPLE_ADDED).username, self.muokkaaja.username
+        )
+        self.assertEqual(HandledMessage.objects.get(action="added").key, handled_key(SEMINAR))
+        self.assertNotIn("eroseminaari netissä", self.page().split("<h1>")[1])
         # Remembered: another account does not see them either.
         self.login(self.paakayttaja)
         self.assertNotIn("vauvan kanssa", self.page())
-        self.assertEqual(self.faq_file.read_text(encoding="utf-8"), self.faq_before)
+        self.assert_faq_unchanged()
 
     def test_a_dismissal_without_a_message_is_refused(self) -> None:
         self.login(self.muokkaaja)

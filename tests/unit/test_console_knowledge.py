@@ -2,7 +2,9 @@
 a copy of the fixture project: edits checked with the rules of `make check` before anything
 is written, only the entry's changed lines written, region limits enforced on the server,
 concurrent edits refused with what changed, the to-do list on fixed dates, adding a person
-and a place, marking checked today and no longer valid; and the text-level YAML edits."""
+and a place, marking checked today and no longer valid; and the text-level YAML edits.
+Every save goes into the draft (console.publishing.draft); the live files stay as they were
+until the draft is published."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ import yaml
 from django.test import Client, TestCase, override_settings
 
 import knowledge_base
+from staff.project import Project
 from tests.support import copy_project, replace_in
 from tests.support.console import PASSWORD, django_ready
 
@@ -33,6 +36,7 @@ from console.audit.models import (  # noqa: E402
     Entry,
 )
 from console.knowledge.yaml_entries import RoundTripFailed, append_entry, replace_entry  # noqa: E402
+from console.publishing import draft  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("console_db")
 
@@ -76,9 +80,13 @@ class KnowledgeTestCase(TestCase):
         self.root = Path(tempfile.mkdtemp(prefix="perheneuvo-console-knowledge-"))
         self.addCleanup(shutil.rmtree, self.root, True)
         self.project = copy_project(self.root)
-        self.knowledge = self.root / "knowledge"
+        # The live files the running bot reads, and the draft the console's edits go to.
+        self.live_knowledge = self.root / "knowledge"
+        self.live_contacts = self.live_knowledge / "contacts.yml"
+        self.knowledge = draft.draft_root(Project(self.root)) / "knowledge"
         self.contacts = self.knowledge / "contacts.yml"
-        self.original = self.contacts.read_text(encoding="utf-8")
+        self.original = self.live_contacts.read_text(encoding="utf-8")
+        self.live_before = {p.name: p.read_bytes() for p in self.live_knowledge.glob("*.yml")}
         overridden = override_settings(CONSOLE_PROJECT_ROOT=self.root)
         overridden.enable()
         self.addCleanup(overridden.disable)
@@ -94,8 +102,15 @@ class KnowledgeTestCase(TestCase):
         kb = knowledge_base.load(self.knowledge)
         return next(c for c in kb.contacts if c.id == entry_id)
 
+    def assert_live_unchanged(self) -> None:
+        """Saving never touches what the running bot reads: only publishing does."""
+        now = {p.name: p.read_bytes() for p in self.live_knowledge.glob("*.yml")}
+        self.assertEqual(now, self.live_before)
+
     def assert_unchanged(self) -> None:
-        self.assertEqual(self.contacts.read_text(encoding="utf-8"), self.original)
+        self.assert_live_unchanged()
+        if self.contacts.exists():
+            self.assertEqual(self.contacts.read_text(encoding="utf-8"), self.original)
         self.assertFalse(Entry.objects.filter(action__startswith="knowledge_").exists())
 
 
@@ -113,6 +128,10 @@ class EditTests(KnowledgeTestCase):
             [f"-  phone: [{OLD_PHONE}]", f"+  phone: [{NEW_PHONE}]"],
         )
         self.assertEqual(self.contact("hanna-kokkonen").phones, (NEW_PHONE,))
+        self.assert_live_unchanged()  # the bot gives the old number until publishing
+        self.assertEqual(
+            [c.path for c in draft.changes(Project(self.root))], ["knowledge/contacts.yml"]
+        )
         entry = Entry.objects.get(action=KNOWLEDGE_SAVED)
         self.assertEqual(
             (entry.username, entry.target), ("jussi", "knowledge/contacts.yml#hanna-kokkonen")
@@ -121,7 +140,7 @@ class EditTests(KnowledgeTestCase):
             entry.details["changes"], {"phone": {"before": OLD_PHONE, "after": NEW_PHONE}}
         )
         page = self.client.get(HANNA)
-        self.assertContains(page, "muutos on tallennettu")
+        self.assertContains(page, "muutos on tallennettu luonnokseen")
         self.assertContains(page, NEW_PHONE)
 
     def test_an_invalid_phone_is_refused_in_finnish_next_to_the_field(self) -> None:
@@ -180,16 +199,17 @@ class EditTests(KnowledgeTestCase):
         self.assertEqual(
             projects, (Path("tests/fixtures/knowledge/projects.yml")).read_text(encoding="utf-8")
         )
+        self.assert_live_unchanged()
 
     def test_a_one_line_place_keeps_its_style_and_the_comments_stay(self) -> None:
         self.login(self.julkaisija)
-        places = self.knowledge / "places.yml"
-        before = places.read_text(encoding="utf-8")
+        before = (self.live_knowledge / "places.yml").read_text(encoding="utf-8")
         url = "/paikat/perheneuvo-juva/muokkaa/"
         values = form_values(self.client.get(url))
         values["note"] = "avoinna ti, to"
         self.assertEqual(self.client.post(url, values).status_code, 302)
-        after = places.read_text(encoding="utf-8")
+        self.assert_live_unchanged()
+        after = (self.knowledge / "places.yml").read_text(encoding="utf-8")
         lines = changed_lines(before, after)
         self.assertEqual(len(lines), 2, lines)
         self.assertTrue(lines[1].startswith("+- {id: perheneuvo-juva,"), lines)
@@ -200,17 +220,25 @@ class EditTests(KnowledgeTestCase):
             next(p for p in kb.places if p.id == "perheneuvo-juva").note, "avoinna ti, to"
         )
 
-    def test_a_muokkaaja_cannot_save_while_edits_go_live(self) -> None:
+    def test_a_muokkaajas_save_goes_to_the_draft_and_the_live_file_stays(self) -> None:
         self.login(self.muokkaaja)
         page = self.client.get(HANNA + "muokkaa/")
-        self.assertContains(page, "luonnokset ovat tulossa")
+        self.assertContains(page, "Tarkista ja tallenna")
         values = form_values(page)
         values["phone"] = NEW_PHONE
-        self.assertEqual(self.client.post(HANNA + "muokkaa/", values).status_code, 403)
-        self.assertEqual(
-            self.client.post(HANNA + "tarkistettu/", {"version": "x"}).status_code, 403
-        )
-        self.assert_unchanged()
+        reply = self.client.post(HANNA + "muokkaa/", values)
+        self.assertRedirects(reply, HANNA, fetch_redirect_response=False)
+        self.assertEqual(self.contact("hanna-kokkonen").phones, (NEW_PHONE,))
+        self.assertEqual(Entry.objects.get(action=KNOWLEDGE_SAVED).username, "maija")
+        page = self.client.get(HANNA)
+        reply = self.client.post(HANNA + "tarkistettu/", {"version": page.context["version"]})
+        self.assertRedirects(reply, HANNA, fetch_redirect_response=False)
+        self.assertEqual(self.contact("hanna-kokkonen").checked, TODAY)
+        self.assert_live_unchanged()
+        # Only a julkaisija takes the draft live.
+        reply = self.client.post("/julkaisu/julkaise/", {"message": "Hannan numero"})
+        self.assertEqual(reply.status_code, 403)
+        self.assert_live_unchanged()
 
     def test_unknown_entries_and_kinds_are_not_found(self) -> None:
         self.login(self.julkaisija)
@@ -257,6 +285,7 @@ class RegionTests(KnowledgeTestCase):
         reply = self.client.post(SARI + "muokkaa/", dict(own, phone="014 266 4870"))
         self.assertEqual(reply.status_code, 302)
         self.assertEqual(self.contact("sari-paananen").phones, ("014 266 4870",))
+        self.assert_live_unchanged()
 
     def test_a_region_limited_account_cannot_add_a_place_in_another_region(self) -> None:
         self.login(self.keski_suomi)
@@ -296,6 +325,7 @@ class ConcurrencyTests(KnowledgeTestCase):
         self.assertEqual(self.client.post(HANNA + "muokkaa/", again).status_code, 302)
         hanna = self.contact("hanna-kokkonen")
         self.assertEqual((hanna.phones, hanna.email), (("040 000 0000",), "hanna.k@essote.fi"))
+        self.assert_live_unchanged()
 
     def test_both_changing_one_field_is_shown_and_the_editor_decides(self) -> None:
         self.login(self.julkaisija)
@@ -307,6 +337,7 @@ class ConcurrencyTests(KnowledgeTestCase):
             reply, "myös sinä muutit tätä; lomakkeella on sinun arvosi ”040 777 1234”"
         )
         self.assertEqual(self.contact("hanna-kokkonen").phones, ("040 000 0000",))
+        self.assert_live_unchanged()
 
     def test_checked_today_on_a_stale_page_is_refused(self) -> None:
         self.login(self.julkaisija)
@@ -321,6 +352,7 @@ class ConcurrencyTests(KnowledgeTestCase):
         self.assertContains(reply, "Joku muu on tallentanut")
         self.assertContains(reply, "”040 359 8519” → ”040 000 0000”")
         self.assertEqual(self.contact("hanna-kokkonen").checked, dt.date(2026, 11, 23))
+        self.assert_live_unchanged()
 
 
 class CheckedAddEndTests(KnowledgeTestCase):
@@ -334,6 +366,7 @@ class CheckedAddEndTests(KnowledgeTestCase):
         self.assertRedirects(reply, HANNA, fetch_redirect_response=False)
         lines = changed_lines(self.original, self.contacts.read_text(encoding="utf-8"))
         self.assertEqual(lines, ["-  checked: 2026-11-23", "+  checked: 2026-12-01"])
+        self.assert_live_unchanged()
         self.assertEqual(
             Entry.objects.get(action=KNOWLEDGE_CHECKED).details["changes"],
             {"checked": {"before": "2026-11-23", "after": "2026-12-01"}},
@@ -345,6 +378,7 @@ class CheckedAddEndTests(KnowledgeTestCase):
         self.assertContains(page, "<dt>Tarkistettu</dt><dd>–</dd>", html=True)
         self.client.post("/hankkeet/kslape/tarkistettu/", {"version": page.context["version"]})
         self.assertEqual(knowledge_base.load(self.knowledge).projects["kslape"].checked, TODAY)
+        self.assertIsNone(knowledge_base.load(self.live_knowledge).projects["kslape"].checked)
 
     def test_a_person_is_added_and_loads(self) -> None:
         self.login(self.julkaisija)
@@ -390,6 +424,7 @@ class CheckedAddEndTests(KnowledgeTestCase):
         self.assertEqual(liisa.checked, dt.date(2026, 11, 30))
         self.assertIn(liisa, knowledge_base.load(self.knowledge).primary_contacts("etela-savo"))
         self.assertTrue(Entry.objects.filter(action=KNOWLEDGE_ADDED).exists())
+        self.assert_live_unchanged()
         # The same tunniste again is refused next to the field.
         values["version"] = form_values(self.client.get("/yhteystiedot/uusi/"))["version"]
         errors = self.client.post("/yhteystiedot/uusi/", values).context["form"].errors
@@ -417,12 +452,15 @@ class CheckedAddEndTests(KnowledgeTestCase):
         )
         self.assertEqual(self.contact("hanna-kokkonen").valid.until, dt.date(2019, 6, 30))
         self.assertTrue(Entry.objects.filter(action=KNOWLEDGE_ENDED).exists())
+        self.assert_live_unchanged()
 
 
 class TodoTests(KnowledgeTestCase):
     def test_the_to_do_list_on_fixed_dates(self) -> None:
         # Hanna: valid and checked (not listed); Sari: valid, checked 13 months ago; Satu:
-        # ended; Minna: never checked. Everyone else: valid until 2027 and checked.
+        # ended; Minna: never checked. Everyone else: valid until 2027 and checked. In the
+        # draft: the list is of what the editors are working on.
+        draft.ensure(Project(self.root))
         data = yaml.safe_load(self.original)
         for person in data["contacts"]:
             person["valid"]["until"] = dt.date(2027, 12, 31)

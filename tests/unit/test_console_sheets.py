@@ -1,6 +1,7 @@
 """The console's spreadsheets (console/sheets) with Django's test client on a copy of the
 fixture project: the exported workbook reopened with openpyxl, an edited workbook's changes
-and the project's checks shown before anything changes, and the confirmed import written."""
+and the project's checks shown before anything changes, and the confirmed import written into
+the draft (console.publishing.draft): the live files stay as they were until it is published."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ def first_row_of(sheet: Any, value: str) -> int:
 class SheetTests(ConsoleTestCase):
     def setUp(self) -> None:
         super().setUp()
-        self.contacts_file = self.root / "knowledge" / "contacts.yml"
+        self.contacts_file = self.root / "knowledge" / "contacts.yml"  # live
+        self.contacts_draft = self.root / "var" / "luonnos" / "knowledge" / "contacts.yml"
         self.contacts_original = self.contacts_file.read_text(encoding="utf-8")
 
     def exported(self) -> Any:
@@ -62,9 +64,18 @@ class SheetTests(ConsoleTestCase):
     def upload(self, book: Any, name: str = "muokattu.xlsx") -> Any:
         return self.client.post(UPLOAD, {"workbook": as_upload(book, name)})
 
-    def assert_nothing_written(self) -> None:
+    def assert_live_unchanged(self) -> None:
         self.assertEqual(self.topic_file.read_text(encoding="utf-8"), self.original)
         self.assertEqual(self.contacts_file.read_text(encoding="utf-8"), self.contacts_original)
+
+    def assert_nothing_written(self) -> None:
+        self.assert_live_unchanged()
+        for written, original in (
+            (self.draft_file, self.original),
+            (self.contacts_draft, self.contacts_original),
+        ):
+            if written.exists():
+                self.assertEqual(written.read_text(encoding="utf-8"), original)
         self.assertFalse(Entry.objects.filter(action__in=[FAQ_SAVED, SHEET_IMPORTED]).exists())
 
     def test_export_holds_every_topic_and_contact(self) -> None:
@@ -139,19 +150,20 @@ class SheetTests(ConsoleTestCase):
         plan = page.context["plan"]
         reply = self.client.post(CONFIRM, {"fingerprint": plan.fingerprint})
         self.assertRedirects(reply, "/taulukot/", fetch_redirect_response=False)
-        data = yaml.safe_load(self.topic_file.read_text(encoding="utf-8"))
+        data = yaml.safe_load(self.draft_file.read_text(encoding="utf-8"))
         self.assertEqual(data["responses"][f"utter_faq/{TOPIC}"][0]["text"], new_answer)
         self.assertEqual(
             data["nlu"][0]["examples"].splitlines()[-1], "- voiko erokahvilaan tulla lapsen kanssa"
         )
-        self.assertTrue(self.topic_file.read_text(encoding="utf-8").startswith("#"))  # comment kept
-        self.assertEqual(self.contacts_file.read_text(encoding="utf-8"), self.contacts_original)
+        self.assertTrue(self.draft_file.read_text(encoding="utf-8").startswith("#"))  # comment kept
+        self.assertEqual(self.contacts_draft.read_text(encoding="utf-8"), self.contacts_original)
+        self.assert_live_unchanged()  # until the draft is published
         saved = Entry.objects.get(action=FAQ_SAVED)
         self.assertEqual(saved.details["answer"]["after"], new_answer)
         self.assertEqual(saved.details["from"], "taulukko")
         self.assertEqual(Entry.objects.get(action=SHEET_IMPORTED).details["topics"], [TOPIC])
         self.assertFalse(kept.exists())  # the upload is forgotten once written
-        self.assertContains(self.client.get("/taulukot/"), "Taulukon muutokset on viety")
+        self.assertContains(self.client.get("/taulukot/"), "Ne ovat luonnoksessa")
 
     def test_a_changed_phone_number_is_written_in_the_files_own_text(self) -> None:
         self.login(self.julkaisija)
@@ -166,13 +178,14 @@ class SheetTests(ConsoleTestCase):
         self.assertContains(page, "<td>040 359 8520, 015 123 4567</td>", html=True)
         reply = self.client.post(CONFIRM, {"fingerprint": page.context["plan"].fingerprint})
         self.assertEqual(reply.status_code, 302)
-        after = self.contacts_file.read_text(encoding="utf-8")
+        after = self.contacts_draft.read_text(encoding="utf-8")
         self.assertEqual(
             after,
             self.contacts_original.replace(
                 "phone: [040 359 8519]", "phone: [040 359 8520, 015 123 4567]", 1
             ),
         )
+        self.assert_live_unchanged()
         entry = Entry.objects.get(action=CONTACT_SAVED)
         self.assertEqual(entry.details["phone"]["after"], "040 359 8520, 015 123 4567")
 
@@ -267,22 +280,31 @@ class SheetTests(ConsoleTestCase):
         qa.cell(row=first_row_of(qa, TOPIC), column=3).value = "Erokahvila on vertaistukea."
         self.upload(book)
         plan = self.client.get(PREVIEW).context["plan"]
-        self.topic_file.write_text(self.original + "# someone else\n", encoding="utf-8")
+        # Someone else saves the topic into the draft meanwhile.
+        self.draft_file.write_text(self.original + "# someone else\n", encoding="utf-8")
         reply = self.client.post(CONFIRM, {"fingerprint": plan.fingerprint})
         self.assertContains(reply, "Tiedostoja on muutettu sillä välin", status_code=409)
-        self.assertTrue(self.topic_file.read_text(encoding="utf-8").endswith("# someone else\n"))
+        self.assertEqual(
+            self.draft_file.read_text(encoding="utf-8"), self.original + "# someone else\n"
+        )
+        self.assert_live_unchanged()
 
-    def test_a_muokkaaja_sees_the_changes_but_cannot_write_them_yet(self) -> None:
+    def test_a_muokkaajas_import_goes_to_the_draft_and_the_live_files_stay(self) -> None:
         self.login(self.muokkaaja)
         book = self.exported()
         qa = book[QA]
         qa.cell(row=first_row_of(qa, TOPIC), column=3).value = "Erokahvila on vertaistukea."
         self.upload(book)
         page = self.client.get(PREVIEW)
-        self.assertContains(page, "luonnokset ovat tulossa")
+        self.assertContains(page, "Vie luonnokseen</button>")
         reply = self.client.post(CONFIRM, {"fingerprint": page.context["plan"].fingerprint})
-        self.assertEqual(reply.status_code, 403)
-        self.assert_nothing_written()
+        self.assertRedirects(reply, "/taulukot/", fetch_redirect_response=False)
+        data = yaml.safe_load(self.draft_file.read_text(encoding="utf-8"))
+        self.assertEqual(
+            data["responses"][f"utter_faq/{TOPIC}"][0]["text"], "Erokahvila on vertaistukea."
+        )
+        self.assertEqual(Entry.objects.get(action=SHEET_IMPORTED).username, "maija")
+        self.assert_live_unchanged()
 
 
 def test_contacts_yaml_edit_changes_only_the_given_values() -> None:

@@ -1,5 +1,6 @@
-"""Adding a FAQ topic in the console and the weak topics of the latest evaluations on the
-topic list (console/content), with Django's test client on a copy of the fixture project."""
+"""Adding a FAQ topic in the console (into the draft, console.publishing.draft; the live
+files stay until it is published) and the weak topics of the latest evaluations on the topic
+list (console/content), with Django's test client on a copy of the fixture project."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from staff.checks import check_all  # noqa: E402
 from staff.eval_report import write_report  # noqa: E402
 from staff.evaluation import Answer, Result  # noqa: E402
 from staff.findings import errors  # noqa: E402
+from staff.project import Project  # noqa: E402
 from staff.sources import read_training_file  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("console_db")
@@ -44,6 +46,12 @@ EXAMPLES = [
 
 
 class NewTopicTests(ConsoleTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        self.draft = Project(self.root / "var" / "luonnos")
+        self.new_live = self.root / "data" / "faq" / "koulukuraattori.yml"
+        self.new_draft = self.draft.root / "data" / "faq" / "koulukuraattori.yml"
+
     def values(self, **changes: object) -> dict:
         return {
             "name": "koulukuraattori",
@@ -59,7 +67,8 @@ class NewTopicTests(ConsoleTestCase):
         self.assertContains(self.client.get("/aiheet/"), f'href="{NEW}"')
         reply = self.client.post(NEW, self.values())
         self.assertRedirects(reply, "/aiheet/koulukuraattori/", fetch_redirect_response=False)
-        path = self.root / "data" / "faq" / "koulukuraattori.yml"
+        self.assertFalse(self.new_live.exists())  # until the draft is published
+        path = self.new_draft
         training = read_training_file(path)
         self.assertEqual([b.intent for b in training.blocks], ["faq/koulukuraattori"])
         self.assertEqual([a.name for a in training.answers], ["utter_faq/koulukuraattori"])
@@ -67,15 +76,15 @@ class NewTopicTests(ConsoleTestCase):
         self.assertEqual(data["version"], "3.1")
         variant = data["responses"]["utter_faq/koulukuraattori"][0]
         self.assertEqual(variant["metadata"]["title"], "Mikä on koulukuraattori?")
-        topic = read_topic(self.project, "koulukuraattori")
+        topic = read_topic(self.draft, "koulukuraattori")
         self.assertEqual(list(topic.examples), EXAMPLES)
-        self.assertEqual(errors(check_all(self.project)), before)
+        self.assertEqual(errors(check_all(self.draft)), before)
         # The same keys in the same order as an existing topic file of the project.
         existing = yaml.safe_load(self.original)
         self.assertEqual(list(data), list(existing))
         entry = Entry.objects.get(action=FAQ_CREATED)
         self.assertEqual(entry.target, "data/faq/koulukuraattori.yml")
-        self.assertContains(self.client.get("/aiheet/koulukuraattori/"), "on lisätty")
+        self.assertContains(self.client.get("/aiheet/koulukuraattori/"), "on lisätty luonnokseen")
 
     def test_too_few_examples_an_old_name_and_a_bad_name_are_refused(self) -> None:
         self.login(self.julkaisija)
@@ -91,14 +100,19 @@ class NewTopicTests(ConsoleTestCase):
         self.assertTrue(
             any("kahteen aiheeseen" in e for e in reply.context["form"].errors["examples"])
         )
-        self.assertFalse((self.root / "data" / "faq" / "koulukuraattori.yml").exists())
+        self.assertFalse(self.new_live.exists())
+        self.assertFalse(self.new_draft.exists())
         self.assertFalse(Entry.objects.filter(action=FAQ_CREATED).exists())
 
-    def test_a_muokkaaja_cannot_add_yet(self) -> None:
+    def test_a_muokkaaja_adds_a_topic_into_the_draft_only(self) -> None:
         self.login(self.muokkaaja)
-        self.assertContains(self.client.get(NEW), "luonnokset ovat tulossa")
-        self.assertEqual(self.client.post(NEW, self.values()).status_code, 403)
-        self.assertFalse((self.root / "data" / "faq" / "koulukuraattori.yml").exists())
+        self.assertContains(self.client.get(NEW), "Tarkista ja lisää aihe")
+        reply = self.client.post(NEW, self.values())
+        self.assertRedirects(reply, "/aiheet/koulukuraattori/", fetch_redirect_response=False)
+        self.assertEqual(list(read_topic(self.draft, "koulukuraattori").examples), EXAMPLES)
+        self.assertFalse(self.new_live.exists())
+        self.assertEqual(Entry.objects.get(action=FAQ_CREATED).username, "maija")
+        self.assertContains(self.client.get("/aiheet/"), 'href="/aiheet/koulukuraattori/"')
 
 
 class WeakTopicTests(ConsoleTestCase):
