@@ -18,7 +18,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
         compare-pipelines lock clean \
         run-production test-production \
         check reload inbox inbox-add staff-user
-.PHONY: browser-deps
+.PHONY: browser-deps screenshots
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -52,6 +52,21 @@ tests/browser/node_modules/.stamp: tests/browser/package-lock.json tests/browser
 	@touch $@
 
 browser-deps: tests/browser/node_modules/.stamp ## Install the browser tests' pinned JavaScript (axe-core) with npm ci
+
+# The staff guide's screenshots (docs/henkilokunnalle.md): the console's browser tests save
+# every page at 1280 px (tests/support/screenshots.py); the images the guide does not use go.
+GUIDE        := docs/henkilokunnalle.md
+GUIDE_IMAGES := docs/kuvat
+screenshots: setup browser-deps ## Retake the staff guide's console screenshots into docs/kuvat with the browser tests
+	@mkdir -p $(GUIDE_IMAGES)
+	PERHENEUVO_SCREENSHOT_DIR=$(GUIDE_IMAGES) $(PY) -m pytest -q tests/e2e/test_console_accessibility.py tests/e2e/test_console_browser.py
+	@for image in $(GUIDE_IMAGES)/*.png; do \
+	  grep -q "kuvat/$$(basename $$image)" $(GUIDE) || rm -f "$$image"; \
+	done
+	@missing=$$(grep -o 'kuvat/[a-z0-9-]*\.png' $(GUIDE) | sort -u | while read -r image; do \
+	  test -f docs/$$image || echo $$image; done); \
+	  if [ -n "$$missing" ]; then echo "$(GUIDE) uses images no test took: $$missing" >&2; exit 1; fi
+	@ls -s1 --block-size=K $(GUIDE_IMAGES)
 
 .stamps/venv: requirements.lock .python-version
 	@mkdir -p .stamps
@@ -121,7 +136,7 @@ eval-answers: setup train ## Answer-level evaluation: whole conversations over R
 floor: setup ## TF-IDF floor for eval-answers: nearest training example's answer, same cases and checker
 	$(PY) scripts/tfidf_floor.py
 
-# Staff tools (docs/henkilokunnalle.md). Settings come as make variables, e.g.
+# Staff tools on the command line (docs/komentorivi.md). Settings come as make variables, e.g.
 # make inbox-add VIESTI="onko erokahvilassa lastenhoitoa" AIHE=erokahvila
 check: setup ## Check all data in seconds, without training (KAIKKI=1: also developer warnings)
 	@$(PY) -m staff check $(if $(KAIKKI),--kaikki) $(if $(PROJEKTI),--projekti "$$PROJEKTI")
@@ -135,7 +150,7 @@ inbox: setup ## Messages the bot could not answer, last PAIVAT days (14), person
 inbox-add: setup ## Add VIESTI="..." or group RYHMA=n of make inbox as an example of topic AIHE=...
 	@$(PY) -m staff inbox-add $(if $(VIESTI),--viesti "$$VIESTI") $(if $(RYHMA),--ryhma "$$RYHMA") $(if $(AIHE),--aihe "$$AIHE") $(if $(PROJEKTI),--projekti "$$PROJEKTI")
 
-# The staff console's accounts (docs/henkilokunnalle.md), e.g.
+# The staff console's accounts (docs/komentorivi.md), e.g.
 # make staff-user TUNNUS=maija ROOLI=muokkaaja ALUEET="etela-savo pohjois-savo"
 staff-user: setup ## Add a staff console account: asks (in Finnish) for TUNNUS, ROOLI, ALUEET and a password
 	@$(PY) -m console staff_user $(if $(TUNNUS),--tunnus "$$TUNNUS") $(if $(ROOLI),--rooli "$$ROOLI") $(if $(ALUEET),--alueet "$$ALUEET")

@@ -3,6 +3,6 @@ messages and add them as examples.
 
     python -m staff <command>      (the Makefile targets check, eval, reload, inbox, inbox-add)
 
-Every text a staff member reads comes from `staff/messages.yml`; docs/henkilokunnalle.md is
-the guide.
+Every text a staff member reads comes from `staff/messages.yml`; docs/komentorivi.md is the
+guide (the staff console's guide for family-centre staff is docs/henkilokunnalle.md).
 """

@@ -5,7 +5,10 @@ window 640 CSS pixels wide) with nothing that needs horizontal scrolling.
 The pages come from the console's URL patterns, so a new page is checked without touching
 this test. A pattern with parameters needs a sample value (SAMPLE_VALUES); a POST-only
 address needs an entry in NOT_PAGES saying where its form is; anything else unvisited fails
-the test. Needs no trained model; needs `make browser-deps` (axe-core)."""
+the test. Needs no trained model; needs `make browser-deps` (axe-core).
+
+With PERHENEUVO_SCREENSHOT_DIR set (`make screenshots`), every page at 1280 px is also saved
+as a PNG for the staff guide (tests/support/screenshots.py), named after its route."""
 
 from __future__ import annotations
 
@@ -20,13 +23,15 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.launcher import stop_process
-from console.publishing import history
+from console.publishing import draft, history
 from console.publishing.draft import content_files
+from console.texts import say
 from staff.project import Project
 from tests.support import copy_project, headless_chromium
 from tests.support.axe import axe_source, axe_violations, describe, horizontal_overflow
 from tests.support.console import django_ready, start_console
 from tests.support.conversations import fill_store, parse_data
+from tests.support.screenshots import screenshot
 
 WAIT = 60
 TOPIC = "erokahvila"
@@ -109,9 +114,19 @@ def console_routes() -> List[str]:
     return walk(get_resolver().url_patterns, "")
 
 
-def pages_to_visit() -> Tuple[List[str], List[str]]:
-    """(paths to visit, routes that could not be filled in)."""
-    paths, unfilled = [], []
+def screenshot_name(route: str) -> str:
+    """A stable file name for a route's screenshot: its parts without the parameters, and
+    "-sivu" for one item's page ("yhteystiedot/<slug:name>/muokkaa/" → yhteystiedot-muokkaa,
+    "aiheet/<slug:name>/" → aiheet-sivu, "" → etusivu)."""
+    parts = [p for p in route.strip("/").split("/") if p]
+    name = "-".join(p for p in parts if not PARAMETER.fullmatch(p)) or "etusivu"
+    return name + "-sivu" if parts and PARAMETER.fullmatch(parts[-1]) else name
+
+
+def pages_to_visit() -> Tuple[Dict[str, str], List[str]]:
+    """({path to visit: its route}, routes that could not be filled in)."""
+    paths: Dict[str, str] = {}
+    unfilled = []
     for route in console_routes():
         if route in NOT_PAGES:
             continue
@@ -123,7 +138,7 @@ def pages_to_visit() -> Tuple[List[str], List[str]]:
         if any(name not in samples for name in names):
             unfilled.append(route)
             continue
-        paths.append("/" + PARAMETER.sub(lambda m, s=samples: s[m.group("name")], route))
+        paths["/" + PARAMETER.sub(lambda m, s=samples: s[m.group("name")], route)] = route
     return paths, unfilled
 
 
@@ -148,9 +163,46 @@ def console(tmp_path_factory):
     edited = (root / topic).read_bytes().replace(b"Erokahvila", b"Erokahvila (muutettu)", 1)
     files = dict(content_files(live), **{topic: edited})
     SAMPLE_VALUES["commit"] = history.record(live, files, "testi", "Kokeiluversio")
+    # and a later one, so that the sample version's page offers the restore
+    later = edited.replace(b"Erokahvila (muutettu)", b"Erokahvila (muutettu uudelleen)", 1)
+    history.record(live, dict(files, **{topic: later}), "testi", "Uudempi kokeiluversio")
+    # the draft changes an answer and a phone number: the diff on the draft page, the notice
+    # of an unpublished change on the topic pages
+    editing = draft.ensure(live)
+    draft_topic = editing.root / topic
+    draft_topic.write_text(
+        draft_topic.read_text(encoding="utf-8")
+        .replace(
+            "Kysy, järjestetäänkö erokahvilaa nyt, oman kuntasi perhekeskuksesta.",
+            "Kysy erokahvilan nykyisistä ajoista oman kuntasi perhekeskuksesta.",
+        )
+        .replace(
+            "    - tarviiks erokahvilaan ilmottautua\n",
+            "    - tarviiks erokahvilaan ilmottautua\n"
+            "    - saako erokahvilaan tulla vauvan kanssa\n",
+        ),
+        encoding="utf-8",
+    )
+    contacts = editing.knowledge_dir / "contacts.yml"
+    contacts.write_text(
+        contacts.read_text(encoding="utf-8").replace("040 359 8519", "040 359 8520", 1),
+        encoding="utf-8",
+    )
+    finding = (
+        f"{topic}:33: VIRHE: Vastaus utter_faq/{TOPIC} on 812 merkkiä pitkä; enintään 700 "
+        "merkkiä mahtuu puhelimen näytölle kerralla. Lyhennä vastausta."
+    )
     steps = [
-        {"key": "check", "title": "Tarkistus", "state": "failed", "message": "Virhe rivillä 3"},
-        {"key": "train", "title": "Koulutus", "state": "waiting", "message": ""},
+        {
+            "key": "check",
+            "title": say("publish.step_check"),
+            "state": "failed",
+            "message": say("publish.check_failed", count=1, findings=finding),
+        },
+        *(
+            {"key": key, "title": say(f"publish.step_{key}"), "state": "skipped", "message": ""}
+            for key in ("train", "evaluate", "live")
+        ),
     ]
     with sqlite3.connect(var_dir / "console.sqlite3") as db:
         db.execute(
@@ -212,24 +264,30 @@ def test_every_console_page_passes_wcag_21_aa_and_reflows_at_200_percent(console
         log_in(browser, url, "ei-ketaan", "vaara-salasana")
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#login-errors"))
         problems[f"{width} /kirjaudu/ (error)"] = check_page(browser, zoomed)
+        if not zoomed:
+            screenshot(browser, "kirjaudu-virhe")
         password = (var_dir / "console-admin-password").read_text().strip()
         log_in(browser, url, "paakayttaja", password)
         wait.until(lambda d: "/kirjaudu/" not in d.current_url)
         session = requests.Session()
         for cookie in browser.get_cookies():
             session.cookies.set(cookie["name"], cookie["value"])
-        for path in paths + ["/ei-tallaista-sivua/"]:
+        for path in list(paths) + ["/ei-tallaista-sivua/"]:
             status = session.get(url + path, allow_redirects=False, timeout=30).status_code
             assert status != 405, (
                 f"{path} takes POST only: list it in NOT_PAGES with the page that has its form"
             )
             browser.get(url + path)
             problems[f"{width} {path}"] = check_page(browser, zoomed)
+            if not zoomed and status == 200 and path in paths:
+                screenshot(browser, screenshot_name(paths[path]))
         # A page in its error state: the inbox when an addition is refused (masked name).
         browser.get(f"{url}/saapuneet/")
         browser.find_element(By.CSS_SELECTOR, "#viesti-2-1 form.inbox-add button").click()
         wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "[aria-invalid=true]"))
         problems[f"{width} /saapuneet/ (error)"] = check_page(browser, zoomed)
+        if not zoomed:
+            screenshot(browser, "saapuneet-virhe", start="ryhma-2")
     failing = {page: found for page, found in problems.items() if found}
     assert not failing, "\n\n".join(
         f"{page}:\n" + "\n".join(f"  {kind}: {text}" for kind, text in found.items())

@@ -1,7 +1,9 @@
 """The staff console in Debian's headless Chromium, driven by Selenium, against a real
 `python -m console` process (waitress) on a free port and a copy of the fixture project:
-the first pääkäyttäjä logs in with the password from var/ and edits a topic's answer.
-Needs no trained model."""
+the first pääkäyttäjä logs in with the password from var/ and edits a topic's answer; a too
+long answer is refused with the reason next to the field. Needs no trained model. With
+PERHENEUVO_SCREENSHOT_DIR set (`make screenshots`) the log-in page and the refused edit are
+saved for the staff guide (tests/support/screenshots.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from bot.launcher import stop_process
 from tests.support import copy_project, headless_chromium
 from tests.support.console import start_console
+from tests.support.screenshots import screenshot
 
 WAIT = 60
 TOPIC = "erokahvila"
@@ -41,6 +44,7 @@ def test_log_in_and_edit_an_answer(console, browser):
     browser.get(f"{url}/aiheet/{TOPIC}/")
     wait.until(lambda d: "/kirjaudu/" in d.current_url)
     assert browser.find_element(By.TAG_NAME, "h1").text == "Kirjaudu sisään"
+    screenshot(browser, "kirjaudu")
     # The skip link is the first thing the keyboard reaches.
     assert (
         browser.find_element(By.CSS_SELECTOR, "a.skip-link")
@@ -57,6 +61,19 @@ def test_log_in_and_edit_an_answer(console, browser):
     answer = wait.until(lambda d: d.find_element(By.ID, "id_answer"))
     label = browser.find_element(By.CSS_SELECTOR, "label[for=id_answer]")
     assert label.text == "Vastaus"
+    # Too long for a phone's screen: refused, the reason next to the field, nothing written.
+    draft_file = root / "var" / "luonnos" / "data" / "faq" / f"{TOPIC}.yml"
+    before = draft_file.read_bytes()
+    answer.clear()
+    answer.send_keys("Erokahvila on vertaistukea eron kokeneille. " * 20)
+    browser.find_element(By.XPATH, "//button[text()='Tarkista ja tallenna']").click()
+    errors = wait.until(lambda d: d.find_elements(By.ID, "answer-virheet"))
+    assert "700" in errors[0].text, errors[0].text
+    answer = browser.find_element(By.ID, "id_answer")
+    assert answer.get_attribute("aria-invalid") == "true"
+    assert "answer-virheet" in answer.get_attribute("aria-describedby")
+    assert draft_file.read_bytes() == before
+    screenshot(browser, "aiheet-muokkaa-virhe")
     new_text = "Erokahvila on vertaistukea eron kokeneille. <b>Kysy</b> perhekeskuksesta."
     answer.clear()
     answer.send_keys(new_text)
@@ -67,7 +84,6 @@ def test_log_in_and_edit_an_answer(console, browser):
     assert new_text in browser.find_element(By.CSS_SELECTOR, ".answer").text
     assert not browser.find_elements(By.CSS_SELECTOR, ".answer b")
     # Saved into the draft (var/luonnos of the project); publishing moves it to the live file.
-    draft_file = root / "var" / "luonnos" / "data" / "faq" / f"{TOPIC}.yml"
     data = yaml.safe_load(draft_file.read_text(encoding="utf-8"))
     assert data["responses"][f"utter_faq/{TOPIC}"][0]["text"] == new_text
     live = yaml.safe_load((root / "data" / "faq" / f"{TOPIC}.yml").read_text(encoding="utf-8"))
