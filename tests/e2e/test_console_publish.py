@@ -23,6 +23,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.launcher import stop_process
 from bot.model_files import hash_file, record
+from tests.e2e.test_widget import Widget
 from tests.support import MODEL, ROOT, copy_project, headless_chromium, start_stack
 from tests.support.console import console_env, start_console
 
@@ -142,6 +143,17 @@ def wait_for_run(browser) -> str:
     pytest.fail("publishing did not finish: " + browser.find_element(By.TAG_NAME, "main").text)
 
 
+def assert_widget_shows_as_text(browser, stack, marker: str) -> None:
+    """The families' widget on the demo page gives the published answer, the script tag as
+    text that never runs."""
+    widget = Widget(browser, stack.web_url + "/").load()
+    widget.open()
+    widget.ask(QUESTION)
+    assert any(marker in text for text in widget.texts("bot")), widget.texts("bot")
+    assert widget.js("return root.querySelectorAll('.pn-msg-bot script').length;") == 0
+    assert browser.execute_script("return window.pwned === undefined;")
+
+
 def test_a_muokkaaja_cannot_publish(world, browser):
     root, stack, url, passwords = world
     log_in(browser, url, "maija", passwords["maija"])
@@ -160,7 +172,8 @@ def test_edit_try_publish_and_restore(world, browser):
     log_in(browser, url, "jussi", passwords["jussi"])
 
     # Edit the answer: it goes to the draft.
-    marker = f"Päivitetty {uuid.uuid4().hex[:6]}."
+    # a script tag in the answer is text everywhere: the console, the REST reply, the widget
+    marker = f"Päivitetty {uuid.uuid4().hex[:6]} <script>window.pwned = 1</script>."
     browser.get(f"{url}/aiheet/{TOPIC}/muokkaa/")
     answer = wait.until(lambda d: d.find_element(By.ID, "id_answer"))
     old_answer = answer.get_attribute("value")
@@ -169,6 +182,8 @@ def test_edit_try_publish_and_restore(world, browser):
     browser.find_element(By.XPATH, "//button[text()='Tarkista ja tallenna']").click()
     wait.until(lambda d: d.current_url.endswith(f"/aiheet/{TOPIC}/"))
     assert "Julkaisematon muutos" in browser.find_element(By.ID, "julkaisematon").text
+    assert marker in browser.find_element(By.TAG_NAME, "main").text  # shown, not run
+    assert browser.execute_script("return window.pwned === undefined;")
     assert marker not in ask(stack, QUESTION)  # not live yet
 
     # The draft bot answers with the draft, the live bot as before, side by side.
@@ -204,6 +219,7 @@ def test_edit_try_publish_and_restore(world, browser):
     reply = ask(stack, QUESTION)
     assert marker in reply and OLD_START in reply, reply
     print(f"publish pressed → new answer served: {time.monotonic() - pressed:.1f} s")
+    assert_widget_shows_as_text(browser, stack, marker)
     data = (root / "data" / "faq" / f"{TOPIC}.yml").read_text(encoding="utf-8")
     assert marker in data  # the live file
 
