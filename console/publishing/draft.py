@@ -1,15 +1,22 @@
 """The draft: a copy of the content files (data/, knowledge/, domain.yml, config.yml) in
 var/luonnos of the live project. Every edit of the console goes there; publishing copies the
-changed files into the live project one file at a time, each in one step."""
+changed files into the live project one file at a time, each in one step.
+
+The draft remembers what the live files were when it was made (their hashes, in
+var/luonnos-pohja.json). A live file changed since then by someone else (a developer's
+`make inbox-add`, an edit on the server) is taken into the draft when the draft has not
+changed it; when the draft has changed it too, publishing stops and names the file, so that
+nothing is silently undone."""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import shutil
 import threading
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Tuple
 
 from staff.project import Project
 from staff.safe_write import atomic_write_bytes
@@ -20,6 +27,7 @@ CONTENT_FILES = ("domain.yml", "config.yml")
 # Copied into the draft for the checks and the evaluation, never published from it.
 SUPPORT_PARTS = ("tests/data",)
 DRAFT_DIR = "luonnos"
+BASE_FILE = "luonnos-pohja.json"
 
 _LOCK = threading.RLock()
 
@@ -71,12 +79,84 @@ def exists(live: Project) -> bool:
 
 
 def ensure(live: Project) -> Project:
-    """The draft, made from the live project when there is none."""
+    """The draft, made from the live project when there is none; live files changed by
+    someone else since it was made are taken in where the draft has not changed them."""
     root = draft_root(live)
     with _LOCK:
         if not exists(live):
             replace(live, content_files(live))
+        else:
+            _catch_up(live)
     return Project(root)
+
+
+def _hashes(files: Dict[str, bytes]) -> Dict[str, str]:
+    return {path: hashlib.sha256(content).hexdigest() for path, content in files.items()}
+
+
+def _base(live: Project) -> Optional[Dict[str, str]]:
+    path = live.var_dir / BASE_FILE
+    return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else None
+
+
+def rebase(live: Project) -> None:
+    """The live files as they are now are what the draft is based on (after publishing)."""
+    atomic_write_bytes(
+        live.var_dir / BASE_FILE,
+        json.dumps(_hashes(content_files(live)), indent=0, sort_keys=True).encode("utf-8"),
+    )
+
+
+def _outside_changes(live: Project) -> List[Tuple[str, Optional[str], Optional[str]]]:
+    """(path, base hash, live hash) of the live files changed since the draft was made."""
+    base = _base(live)
+    if base is None:
+        return []
+    now = _hashes(content_files(live))
+    return [
+        (p, base.get(p), now.get(p))
+        for p in sorted(set(base) | set(now))
+        if base.get(p) != now.get(p)
+    ]
+
+
+def _catch_up(live: Project) -> None:
+    if _base(live) is None:  # a draft from before the base was kept
+        rebase(live)
+        return
+    outside = _outside_changes(live)
+    if not outside:
+        return
+    draft = Project(draft_root(live))
+    drafted = _hashes(content_files(draft))
+    live_files = content_files(live)
+    base = dict(_base(live) or {})
+    for path, was, now in outside:
+        if drafted.get(path) == was:  # the draft has not touched it: take the new live file
+            target = location(draft, path)
+            if path in live_files:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_bytes(target, live_files[path])
+            else:
+                target.unlink(missing_ok=True)
+        elif drafted.get(path) != now:
+            continue  # changed in both: conflicts() reports it, publishing stops
+        if now is None:
+            base.pop(path, None)
+        else:
+            base[path] = now
+    atomic_write_bytes(
+        live.var_dir / BASE_FILE, json.dumps(base, indent=0, sort_keys=True).encode("utf-8")
+    )
+
+
+def conflicts(live: Project) -> List[str]:
+    """Files changed both in the draft and, since the draft was made, in the live project."""
+    with _LOCK:
+        if not exists(live):
+            return []
+        _catch_up(live)
+        return [path for path, _was, _now in _outside_changes(live)]
 
 
 def replace(live: Project, files: Dict[str, bytes]) -> Project:
@@ -99,12 +179,14 @@ def replace(live: Project, files: Dict[str, bytes]) -> Project:
             root.rename(old)
         staging.rename(root)
         shutil.rmtree(old, ignore_errors=True)
+        rebase(live)
     return Project(root)
 
 
 def discard(live: Project) -> None:
     with _LOCK:
         shutil.rmtree(draft_root(live), ignore_errors=True)
+        (live.var_dir / BASE_FILE).unlink(missing_ok=True)
 
 
 def changes(live: Project, draft: Optional[Project] = None) -> List[FileChange]:

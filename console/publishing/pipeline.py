@@ -452,6 +452,9 @@ def _percent(measured: Score) -> str:
 
 
 def _check(live: Project, run: PublishRun) -> Tuple[Build, List[draft.FileChange]]:
+    changed_both = draft.conflicts(live)
+    if changed_both:
+        raise StepFailed(say("publish.changed_outside", files=", ".join(changed_both)))
     editing = draft.ensure(live)
     files = draft.content_files(editing)
     file_changes = draft.compare(draft.content_files(live), files)
@@ -548,6 +551,7 @@ def go_live(
     except OSError as error:
         back_to_live_model()
         raise StepFailed(say("publish.write_failed", detail=error)) from None
+    draft.rebase(live)
     _install_model(model, live_model())
     for old in live.models_dir.glob(f"{MODEL_PREFIX}*.tar.gz"):
         if old.resolve() != model.resolve():

@@ -146,6 +146,9 @@ def restore(request: HttpRequest, commit: str) -> HttpResponse:
     if pipeline.busy():
         messages.error(request, say("publish.busy"))
         return redirect("publishing:history")
+    if draft.changes(live):  # restoring replaces the draft: unpublished work must not be lost
+        messages.error(request, say("publish.restore_draft_not_empty"))
+        return redirect("publishing:version", commit=item.commit)
     draft.replace(live, history.files_at(live, item.commit))
     message = say("publish.restore_message", version=item.short, message=item.message)
     try:

@@ -306,3 +306,41 @@ def test_a_changed_number_passes_the_gate_but_a_lost_answer_does_not(tmp_path: P
     # Without a changed fact, the old number failing is a regression like any other.
     with pytest.raises(pipeline.StepFailed, match="numero"):
         _gate(tmp_path, LIVE_FILES, pipeline.Score(2, 3, ["numero"]))
+
+
+class OutsideChangeTests(PublishingTestCase):
+    """A live file changed outside the console after the draft was made is never undone."""
+
+    def test_a_file_the_draft_did_not_touch_follows_the_live_one(self) -> None:
+        editing_project()  # the draft is made
+        replace_in(editing_project().root / TOPIC_FILE, OLD_ANSWER, "Erokahvila on uusi")
+        outside = "knowledge/contacts.yml"
+        replace_in(self.root / outside, "040 359 8519", "040 111 2222")  # e.g. on the server
+        self.assertIn(b"040 111 2222", (editing_project().root / outside).read_bytes())
+        self.assertEqual([c.path for c in draft.changes(self.live)], [TOPIC_FILE])
+        self.assertEqual(draft.conflicts(self.live), [])
+
+    def test_a_file_changed_in_both_stops_publishing_and_says_which(self) -> None:
+        replace_in(editing_project().root / TOPIC_FILE, OLD_ANSWER, "Erokahvila on uusi")
+        replace_in(self.root / TOPIC_FILE, OLD_ANSWER, "Erokahvila muutettiin palvelimella")
+        live_before = draft.content_files(self.live)
+        run = PublishRun.objects.create(
+            user=self.julkaisija, username="janne", message="m", steps=pipeline.new_steps()
+        )
+        run = pipeline.execute(run.pk, self.live)
+        self.assertEqual(run.state, PublishRun.FAILED)
+        self.assertIn("konsolin ulkopuolella", run.step("check")["message"])
+        self.assertIn(TOPIC_FILE, run.step("check")["message"])
+        self.assertEqual(draft.content_files(self.live), live_before)
+
+    def test_a_restore_does_not_replace_unpublished_work(self) -> None:
+        history.ensure_initial(self.live)
+        [version] = history.versions(self.live)
+        replace_in(editing_project().root / TOPIC_FILE, OLD_ANSWER, "Erokahvila on uusi")
+        self.client.force_login(self.julkaisija, backend=MODEL_BACKEND)
+        reply = self.client.post(f"/julkaisu/versiot/{version.commit}/palauta/", follow=True)
+        self.assertContains(reply, "julkaisemattomia muutoksia")
+        self.assertIn(
+            "Erokahvila on uusi", (editing_project().root / TOPIC_FILE).read_text(encoding="utf-8")
+        )
+        self.assertFalse(PublishRun.objects.exists())
