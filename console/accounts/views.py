@@ -7,6 +7,7 @@ from typing import Any, Dict
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +18,7 @@ from console.accounts.forms import AccountForm, NewAccountForm
 from console.accounts.models import regions_of
 from console.accounts.regions import known_regions
 from console.accounts.roles import MANAGE_ACCOUNTS, create_account, new_password, role_of
+from console.audit.models import OWN_PASSWORD_CHANGED, record
 from console.texts import say
 
 manages = permission_required(MANAGE_ACCOUNTS, raise_exception=True)
@@ -133,3 +135,16 @@ def _password_page(
     )
     response["Cache-Control"] = "no-store"
     return response
+
+
+class OwnPasswordChange(auth_views.PasswordChangeView):
+    """An account changes its own password (Django's form and validators); audited."""
+
+    template_name = "accounts/password_change.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        record(
+            self.request.user, OWN_PASSWORD_CHANGED, f"tunnus {self.request.user.get_username()}"
+        )
+        return response

@@ -45,6 +45,7 @@ PUBLISHED = "published"
 PUBLISH_FAILED = "publish_failed"
 RESTORED = "restored"
 DRAFT_DISCARDED = "draft_discarded"
+OWN_PASSWORD_CHANGED = "own_password_changed"
 
 
 def record(user: Any, action: str, target: str, details: Optional[Dict[str, Any]] = None) -> Entry:

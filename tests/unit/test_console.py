@@ -36,7 +36,7 @@ from console.accounts.roles import (  # noqa: E402
     create_account,
     role_of,
 )
-from console.audit.models import FAQ_SAVED, Entry  # noqa: E402
+from console.audit.models import FAQ_SAVED, OWN_PASSWORD_CHANGED, Entry  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("console_db")
 
@@ -365,3 +365,23 @@ class AccountCommandTests(ConsoleTestCase):
             call_command("staff_user", tunnus="toni", rooli="johtaja", alueet="")
         with self.assertRaisesMessage(CommandError, "on jo olemassa"):
             call_command("staff_user", tunnus="tiina", rooli="muokkaaja", alueet="")
+
+
+class PasswordChangeTests(ConsoleTestCase):
+    def test_an_account_changes_its_own_password(self) -> None:
+        client = self.login(self.muokkaaja)
+        page = client.get("/salasana/")
+        self.assertContains(page, "Vaihda salasana")
+        weak = client.post(
+            "/salasana/",
+            {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"},
+        )
+        self.assertContains(weak, "Virhe:")
+        new = "Mustikka-ja-puolukka-77"
+        done = client.post(
+            "/salasana/", {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+        )
+        self.assertRedirects(done, "/salasana/vaihdettu/")
+        self.muokkaaja.refresh_from_db()
+        self.assertTrue(self.muokkaaja.check_password(new))
+        self.assertTrue(Entry.objects.filter(action=OWN_PASSWORD_CHANGED).exists())
