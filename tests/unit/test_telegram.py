@@ -451,7 +451,8 @@ async def test_buttons_become_a_keyboard_and_a_press_sends_the_full_payload(harn
     harness.rasa.answer = answer
     await harness.text(5, "apua")
     keyboard = harness.api.of("sendMessage")[0]["reply_markup"]["inline_keyboard"]
-    assert [row[0]["text"] for row in keyboard] == ["Eroperheiden apu", "Mikä on LAPE?"]
+    assert [row[0]["text"] for row in keyboard[:-1]] == ["Eroperheiden apu", "Mikä on LAPE?"]
+    assert [button["text"] for button in keyboard[-1]] == [TEXTS.helpful, TEXTS.not_helpful]
     data = keyboard[0][0]["callback_data"]
     assert len(data.encode()) <= 64 and payload not in data
 
