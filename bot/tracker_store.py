@@ -263,6 +263,7 @@ class PerheneuvoTrackerStore(SQLTrackerStore):
         rating: Text,
         comment: Optional[Text],
         channel: Text,
+        now: Optional[float] = None,
     ) -> Optional[feedback.RatedTurn]:
         """Stores the sender's rating of the answer to its message `message_id`; the rated
         turn, or None when the sender's conversation has no such answered message."""
@@ -270,7 +271,7 @@ class PerheneuvoTrackerStore(SQLTrackerStore):
             turn = feedback.rated_turn(session, self.SQLEvent.__table__, sender_id, message_id)
             if turn is None:
                 return None
-            feedback.save_rating(session, sender_id, channel, turn, rating, comment)
+            feedback.save_rating(session, sender_id, channel, turn, rating, comment, now)
             session.commit()
         return turn
 

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "console.knowledge",
     "console.inbox",
     "console.sheets",
+    "console.stats",
 ]
 
 MIDDLEWARE = [

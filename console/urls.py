@@ -19,4 +19,5 @@ urlpatterns = [
     path("saapuneet/", include("console.inbox.urls")),
     path("tunnukset/", include("console.accounts.urls")),
     path("taulukot/", include("console.sheets.urls")),
+    path("tilastot/", include("console.stats.urls")),
 ]
