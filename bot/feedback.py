@@ -60,7 +60,14 @@ FEEDBACK = sa.Table(
 
 
 def create_tables(engine: sa.engine.Engine) -> None:
-    METADATA.create_all(engine, checkfirst=True)
+    """Creates the tables that are missing. Two servers starting at once against PostgreSQL
+    may race: the loser's error is harmless once the tables exist."""
+    try:
+        METADATA.create_all(engine, checkfirst=True)
+    except sa.exc.SQLAlchemyError:
+        existing = sa.inspect(engine)
+        if not all(existing.has_table(table.name) for table in METADATA.sorted_tables):
+            raise
 
 
 def delete_before(connection: Any, timestamp: float) -> int:
