@@ -22,6 +22,7 @@ from tests.e2e.test_telegram_e2e import WAIT as TELEGRAM_WAIT
 from tests.e2e.test_telegram_e2e import _new_chat, front_end
 from tests.e2e.test_widget import WAIT, open_widget
 from tests.support import copy_project, headless_chromium
+from tests.support.axe import axe_violations, describe
 from tests.support.console import start_console
 
 pytestmark = pytest.mark.model
@@ -141,6 +142,9 @@ def test_a_family_rates_an_answer_in_the_widget_and_staff_see_it(bot, browser, c
     assert titles[-1] == PERSON
     # the comment field has focus; the comment is sent with Enter
     assert "pn-comment-input" in widget.focused()
+    # the rating buttons, the pressed state and the comment field pass WCAG 2.1 AA (axe-core)
+    violations = axe_violations(browser)
+    assert not violations, describe(violations)
     widget.press(WIDGET_COMMENT, Keys.ENTER)
     widget.wait(lambda: not widget.find_all(".pn-comment"), message="comment not sent")
     sender = widget.stored()["sender"]
@@ -157,6 +161,11 @@ def test_a_family_rates_an_answer_in_the_widget_and_staff_see_it(bot, browser, c
     widget.reply_buttons()[-1].click()
     answer = widget.wait_for_bot(before)
     assert "112" in answer[-1]
+    # a reload shows the rating given (the conversation lives in sessionStorage)
+    widget.load()
+    pressed = [p for _t, p in widget.js(rating)]
+    assert pressed[:2] == ["false", "true"] and set(pressed[2:]) == {"false"}
+    assert not widget.find_all(".pn-comment")
 
     main = inbox_text(browser, console)
     assert f"”{WIDGET_QUESTION}”" in main
