@@ -423,6 +423,8 @@ def render(groups: List[Group], days: int, now: float, live: bool) -> str:
         )
         for text, count in group.texts:
             lines.append(say("inbox.message", text=text) + (f" (×{count})" if count > 1 else ""))
+        for note in group.notes:
+            lines.append(say("inbox.note", text=note))
     lines.append("")
     first = groups[0]
     lines.append(say("inbox.how_to_add", number=first.number, topic=first.topic))

@@ -309,3 +309,12 @@ class StatsPageTests(ConsoleTestCase):
         self.assertEqual(row[3:11], ["1", "3", "2", "66,7", "1", "33,3", "0", "0,0"])
         self.assertEqual(row[11], "ei käytössä vielä")
         self.assertEqual(row[13], "erokahvila (1)")
+
+
+def test_make_inbox_prints_not_helpful_answers_with_the_comment(store_path):
+    from staff.inbox import Group, Unanswered, render
+
+    message = Unanswered("kysymys", NOW, "unhelpful", {}, "kommentti [puhelinnumero]")
+    text = render([Group(1, [message], "erokahvila", 0.4)], 14, NOW, False)
+    assert "perhe merkitsi vastauksen hyödyttömäksi" in text
+    assert "perheen kommentti: ”kommentti [puhelinnumero]”" in text
