@@ -16,14 +16,21 @@ BAR = 16
 PAD = 6
 
 
+def svg_number(value: float) -> str:
+    """A coordinate as SVG reads it: a decimal point whatever the page's language (Django
+    would write a Finnish decimal comma, which SVG does not read)."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
 @dataclasses.dataclass
 class Bar:
     label: str
     shown: str  # the value as written ("12", "83 %", "–")
-    y: float  # top of the bar
-    text_y: float  # baseline of its label and value
-    width: float
-    value_x: float
+    # coordinates, already written as SVG numbers
+    y: str  # top of the bar
+    text_y: str  # baseline of its label and value
+    width: str
+    value_x: str
 
 
 @dataclasses.dataclass
@@ -56,10 +63,10 @@ def bar_chart(
             Bar(
                 label=label,
                 shown=_shown(value, percent),
-                y=y,
-                text_y=y + BAR - 4,
-                width=round(width, 1),
-                value_x=round(LABEL_WIDTH + width + 4, 1),
+                y=svg_number(y),
+                text_y=svg_number(y + BAR - 4),
+                width=svg_number(width),
+                value_x=svg_number(LABEL_WIDTH + width + 4),
             )
         )
     described = "; ".join(f"{b.label}: {b.shown}" for b in bars) or "ei tietoja"

@@ -9,6 +9,7 @@ import csv
 import datetime as dt
 import io
 import os
+import re
 import shutil
 import sqlite3
 import tempfile
@@ -248,7 +249,8 @@ def test_figures_per_region_and_week_match_the_known_conversations(store_path):
 def test_a_chart_says_in_words_what_it_shows():
     chart = charts.bar_chart("x", "Osuus", [("vk 1", 50.0), ("vk 2", None)], percent=True)
     assert chart.description == "Osuus. vk 1: 50 %; vk 2: –."
-    assert chart.bars[1].width == 0 and chart.bars[0].width > 0
+    assert chart.bars[1].width == "0" and float(chart.bars[0].width) > 0
+    assert charts.svg_number(1234.56) == "1234.6"
 
 
 # -- the page and the CSV ----------------------------------------------------------------------
@@ -283,6 +285,12 @@ class StatsPageTests(ConsoleTestCase):
         total = reply.context["total"]["figures"]
         self.assertEqual((total.conversations, total.messages, total.unanswered), (4, 8, 3))
         self.assertIn("Keskustelut viikoittain. vk", page)  # the text alternative
+        # SVG coordinates with a decimal point, not the Finnish comma Django would write
+        svg = page.split("</desc>", 1)[1].split("</svg>", 1)[0]
+        coordinates = re.findall(r' (?:x|y|width|height)="([^"]*)"', svg)
+        self.assertTrue(coordinates)
+        for value in coordinates:
+            float(value)
 
     def test_a_region_limited_account_sees_its_regions_and_the_unknown_only(self) -> None:
         self.login(self.muokkaaja)  # limited to etela-savo
