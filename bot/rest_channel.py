@@ -100,7 +100,8 @@ def _not_helpful_follow_up(
     buttons = [{"title": t, "payload": t} for t in titles if t and t != person]
     if person:
         buttons.append({"title": person, "payload": person})
-    return [{"recipient_id": sender, "text": texts["not_helpful"].strip(), "buttons": buttons}]
+    text = texts["not_helpful"] if len(buttons) > 1 or not person else texts["not_helpful_plain"]
+    return [{"recipient_id": sender, "text": text.strip(), "buttons": buttons}]
 
 
 async def _earlier_replies(
