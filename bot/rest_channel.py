@@ -10,15 +10,26 @@ Same request and response format as Rasa's RestInput, but:
 - a turn that produced no reply at all (the action server down, say) gets the
   `utter_try_again_shortly` reply, so that a family is never met with silence.
 
+POST /webhooks/rest/feedback stores a family's rating of an answer ("Auttoi" / "Ei auttanut",
+optionally a short comment): {"sender", "message_id" of the message whose answer is rated,
+"rating": "helpful" | "not_helpful", "comment"?, "channel"?}. The rated message must be one of
+the sender's own recent messages that got an answer (so a rating is always tied to what that
+conversation was told); ratings are limited per sender and the comment's length is limited.
+A "not helpful" rating is answered with what the family can do next: the topics the model
+ranked next and the way to a person, as buttons (texts in bot/feedback.yml).
+
 GET /webhooks/rest/knowledge says which version of the knowledge base this server uses
 (`make reload` asks; a version is a hash of the files, nothing personal).
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
+import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
@@ -26,7 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 import knowledge_base
-from bot import model_files, rasa_speedups
+from bot import feedback, model_files, rasa_speedups
 from bot.constants import MAX_MESSAGE_LENGTH
 from bot.message_input import clean_message
 
@@ -41,6 +52,15 @@ MAX_MESSAGE_ID_LENGTH = 128
 KNOWLEDGE_STATUS_FIELDS = ("knowledge_version", "knowledge_loaded_at", "knowledge_rejected_version")
 
 
+FEEDBACK_TEXTS = Path(__file__).with_name("feedback.yml")
+FEEDBACK_CHANNELS = ("rest", "telegram")
+
+
+@functools.lru_cache(maxsize=1)
+def feedback_texts() -> Dict[str, str]:
+    return yaml.safe_load(FEEDBACK_TEXTS.read_text(encoding="utf-8"))
+
+
 def _bad_request(reason: str) -> HTTPResponse:
     return response.json({"error": reason}, status=400)
 
@@ -53,6 +73,35 @@ def _domain_text(request: Request, name: str) -> Optional[str]:
         return agent.domain.responses[name][0]["text"]
     except (AttributeError, KeyError, IndexError, TypeError):
         return None
+
+
+def _conversation_store(request: Request) -> Any:
+    agent = getattr(request.app.ctx, "agent", None)
+    store = getattr(agent, "tracker_store", None)
+    return getattr(store, "_tracker_store", store)  # Rasa wraps it in a FailSafeTrackerStore
+
+
+def _topic_title(request: Request, topic: str) -> Optional[str]:
+    agent: Any = getattr(request.app.ctx, "agent", None)
+    try:
+        title = agent.domain.responses[f"utter_{topic}"][0]["metadata"]["title"]
+    except (AttributeError, KeyError, IndexError, TypeError):
+        return None
+    return title.strip() if isinstance(title, str) and title.strip() else None
+
+
+def _not_helpful_follow_up(
+    request: Request, sender: str, turn: feedback.RatedTurn
+) -> List[Dict[str, Any]]:
+    """The topics ranked next and the way to a person, as one message with buttons."""
+    texts = feedback_texts()
+    titles = [_topic_title(request, t) for t in feedback.suggested_topics(turn.parse, turn.topic)]
+    person = _topic_title(request, texts["person_topic"])
+    buttons = [{"title": t, "payload": t} for t in titles if t and t != person]
+    if person:
+        buttons.append({"title": person, "payload": person})
+    text = texts["not_helpful"] if len(buttons) > 1 or not person else texts["not_helpful_plain"]
+    return [{"recipient_id": sender, "text": text.strip(), "buttons": buttons}]
 
 
 async def _earlier_replies(
@@ -89,6 +138,65 @@ class SafeRestInput(RestInput):
             live.current()  # take a changed directory into use now, if it is valid
             status = live.status()
             return response.json({key: status[key] for key in KNOWLEDGE_STATUS_FIELDS})
+
+        limit = feedback.RateLimit()
+
+        @webhook.route("/feedback", methods=["POST"])
+        async def rate(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # sanic raises its own error types for broken JSON
+                body = None
+            if not isinstance(body, dict):
+                return _bad_request("body must be a JSON object with 'sender' and 'message_id'")
+            sender, message_id = body.get("sender"), body.get("message_id")
+            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
+                return _bad_request(
+                    f"'sender' must be a non-empty string of at most {MAX_SENDER_LENGTH} characters"
+                )
+            if (
+                not isinstance(message_id, str)
+                or not message_id
+                or len(message_id) > MAX_MESSAGE_ID_LENGTH
+            ):
+                return _bad_request(
+                    f"'message_id' must be a non-empty string of at most "
+                    f"{MAX_MESSAGE_ID_LENGTH} characters"
+                )
+            rating = body.get("rating")
+            if rating not in feedback.RATINGS:
+                return _bad_request(f"'rating' must be one of {', '.join(feedback.RATINGS)}")
+            channel = body.get("channel", self.name())
+            if channel not in FEEDBACK_CHANNELS:
+                return _bad_request(f"'channel' must be one of {', '.join(FEEDBACK_CHANNELS)}")
+            raw_comment = body.get("comment")
+            if isinstance(raw_comment, str) and len(raw_comment) > 2 * feedback.MAX_COMMENT_LENGTH:
+                return _bad_request(
+                    f"'comment' may be at most {feedback.MAX_COMMENT_LENGTH} characters"
+                )
+            try:
+                comment = feedback.clean_comment(raw_comment)
+            except ValueError as error:
+                return _bad_request(str(error))
+            store = _conversation_store(request)
+            if store is None or not hasattr(store, "rate"):
+                return response.json({"error": "feedback is not kept here"}, status=503)
+            if not limit.allow(sender):
+                return response.json({"error": "too many ratings; try later"}, status=429)
+            agent = request.app.ctx.agent
+            async with agent.lock_store.lock(sender):
+                turn = store.rate(sender, message_id, rating, comment, channel)
+            if turn is None:
+                return response.json(
+                    {"error": "this conversation has no answered message with that id"},
+                    status=404,
+                )
+            follow_up = (
+                _not_helpful_follow_up(request, sender, turn)
+                if rating == feedback.NOT_HELPFUL and comment is None
+                else []
+            )
+            return response.json({"stored": rating, "messages": follow_up})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:

@@ -45,7 +45,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot import rasa_speedups
+from bot import feedback, rasa_speedups
 from bot.privacy import mask_values
 
 rasa_speedups.install()
@@ -104,6 +104,7 @@ class PerheneuvoTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         if self.engine.dialect.name == "sqlite":
             self._keep_sqlite_connection()
+        feedback.create_tables(self.engine)
 
     def _keep_sqlite_connection(self) -> None:
         """One SQLite connection kept open (Rasa serves from one thread) instead of a new one
@@ -242,7 +243,8 @@ class PerheneuvoTrackerStore(SQLTrackerStore):
         return replies
 
     def delete_events_before(self, timestamp: float) -> int:
-        """Deletes every event older than `timestamp` (seconds since the epoch); the count."""
+        """Deletes every event older than `timestamp` (seconds since the epoch), and the
+        feedback given as long ago (bot.feedback); the count of events."""
         self._recent.clear()
         with self.session_scope() as session:
             deleted = (
@@ -250,8 +252,28 @@ class PerheneuvoTrackerStore(SQLTrackerStore):
                 .filter(self.SQLEvent.timestamp < timestamp)
                 .delete(synchronize_session=False)
             )
+            feedback.delete_before(session, timestamp)
             session.commit()
         return deleted
+
+    def rate(
+        self,
+        sender_id: Text,
+        message_id: Text,
+        rating: Text,
+        comment: Optional[Text],
+        channel: Text,
+        now: Optional[float] = None,
+    ) -> Optional[feedback.RatedTurn]:
+        """Stores the sender's rating of the answer to its message `message_id`; the rated
+        turn, or None when the sender's conversation has no such answered message."""
+        with self.session_scope() as session:
+            turn = feedback.rated_turn(session, self.SQLEvent.__table__, sender_id, message_id)
+            if turn is None:
+                return None
+            feedback.save_rating(session, sender_id, channel, turn, rating, comment, now)
+            session.commit()
+        return turn
 
     def last_event_id(self, sender_id: Text) -> Optional[int]:
         with self.session_scope() as session:

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "console.inbox",
     "console.sheets",
     "console.publishing",
+    "console.stats",
 ]
 
 MIDDLEWARE = [

@@ -34,4 +34,5 @@ urlpatterns = [
     path("tunnukset/", include("console.accounts.urls")),
     path("taulukot/", include("console.sheets.urls")),
     path("julkaisu/", include("console.publishing.urls")),
+    path("tilastot/", include("console.stats.urls")),
 ]

@@ -65,6 +65,8 @@ class Unanswered:
     # (families' "not helpful" feedback: "unhelpful", with an inbox.reason text)
     reason: str
     stored_parse: Parse  # the prediction stored with the message, texts masked
+    # what else staff should read with it: the family's comment on an unhelpful answer (masked)
+    note: str = ""
 
 
 # Where messages for the inbox come from: given the earliest time and the masker, the
@@ -92,6 +94,12 @@ class Group:
     def reasons(self) -> List[str]:
         return sorted({m.reason for m in self.messages})
 
+    @property
+    def notes(self) -> List[str]:
+        """The families' comments on the group's messages, newest first, each once."""
+        ordered = sorted(self.messages, key=lambda m: -m.timestamp)
+        return list(dict.fromkeys(m.note for m in ordered if m.note))
+
 
 # -- reading the conversation store -------------------------------------------------------
 
@@ -109,6 +117,44 @@ def store_url(db: str) -> str:
 def store_source(db: str, threshold: float = DEFAULT_THRESHOLD) -> MessageSource:
     """The conversation store's messages the bot could not answer or was unsure of."""
     return lambda since, masker: read_unanswered(db, since, threshold, masker)
+
+
+def feedback_source(db: str) -> MessageSource:
+    """The messages whose answers families marked "not helpful" (bot/feedback.py), with
+    their comments; nothing while the store has no feedback table yet."""
+    return lambda since, masker: read_not_helpful(db, since, masker)
+
+
+def read_not_helpful(db: str, since: float, masker: Masker) -> List[Unanswered]:
+    engine = sqlalchemy.create_engine(store_url(db))
+    try:
+        if not sqlalchemy.inspect(engine).has_table("feedback"):
+            return []
+        with engine.connect() as connection:
+            rows = connection.execute(
+                sqlalchemy.text(
+                    "SELECT question, timestamp, comment, parse FROM feedback "
+                    "WHERE rating = 'not_helpful' AND timestamp >= :since ORDER BY id"
+                ),
+                {"since": since},
+            ).fetchall()
+    finally:
+        engine.dispose()
+    found = []
+    for question, timestamp, comment, parse in rows:
+        text = (question or "").strip()
+        if not text:
+            continue
+        found.append(
+            Unanswered(
+                masker.mask(text),
+                float(timestamp or 0),
+                "unhelpful",
+                _masked_parse(json.loads(parse) if parse else {}),
+                masker.mask(comment) if comment else "",
+            )
+        )
+    return found
 
 
 def read_unanswered(db: str, since: float, threshold: float, masker: Masker) -> List[Unanswered]:
@@ -333,7 +379,10 @@ def run(
     now = now if now is not None else time.time()
     try:
         inbox = collect(
-            project, [store_source(db, threshold)], server_parser(url, token), now - days * DAY
+            project,
+            [store_source(db, threshold), feedback_source(db)],
+            server_parser(url, token),
+            now - days * DAY,
         )
     except STORE_ERRORS:
         print(say("inbox.no_store", db=db))
@@ -374,6 +423,8 @@ def render(groups: List[Group], days: int, now: float, live: bool) -> str:
         )
         for text, count in group.texts:
             lines.append(say("inbox.message", text=text) + (f" (×{count})" if count > 1 else ""))
+        for note in group.notes:
+            lines.append(say("inbox.note", text=note))
     lines.append("")
     first = groups[0]
     lines.append(say("inbox.how_to_add", number=first.number, topic=first.topic))

@@ -7,11 +7,12 @@ import contextlib
 import logging
 from typing import AsyncIterator, Optional
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ChatAction
 from telegram.error import TelegramError
 
 from bot.constants import RESTART_COMMAND
+from bot.telegram import feedback
 from bot.telegram.formatting import split_message
 from bot.telegram.rasa_client import BotReply, RasaClient, RasaUnavailable
 from bot.telegram.services import Services
@@ -34,8 +35,13 @@ async def relay(
         logger.error("Rasa gave no answer for %s: %s", sender, error)
         await bot.send_message(chat_id, shared.texts.unavailable)
         return
-    for reply in replies or [BotReply(shared.texts.no_answer)]:
-        await send_reply(bot, shared, chat_id, reply)
+    if not replies:
+        await send_reply(bot, shared, chat_id, BotReply(shared.texts.no_answer))
+        return
+    for index, reply in enumerate(replies):
+        # the answer as a whole is rated, under its last message
+        rated = message_id if index == len(replies) - 1 and text != RESTART_COMMAND else None
+        await send_reply(bot, shared, chat_id, reply, rated)
 
 
 async def reset(bot: Bot, shared: Services, chat_id: int) -> None:
@@ -48,14 +54,21 @@ async def reset(bot: Bot, shared: Services, chat_id: int) -> None:
         await bot.send_message(chat_id, shared.texts.unavailable)
         return
     shared.buttons.forget_chat(chat_id)
+    shared.comment_prompts.forget_chat(chat_id)
     logger.info("Conversation reset for %s", sender)
     await bot.send_message(chat_id, shared.texts.forgotten)
 
 
-async def send_reply(bot: Bot, shared: Services, chat_id: int, reply: BotReply) -> None:
-    """One Rasa message as one or more Telegram messages; its buttons go under the last part."""
+async def send_reply(
+    bot: Bot, shared: Services, chat_id: int, reply: BotReply, rated: Optional[str] = None
+) -> None:
+    """One Rasa message as one or more Telegram messages; its buttons go under the last part,
+    and, when it ends the answer to the message `rated`, the "was this helpful?" buttons."""
     parts = split_message(reply.text) or [shared.texts.buttons_prompt]
     keyboard = shared.buttons.keyboard(chat_id, reply.buttons)
+    if rated:
+        rows = [list(row) for row in keyboard.inline_keyboard] if keyboard else []
+        keyboard = InlineKeyboardMarkup(rows + [feedback.buttons_row(shared.texts, rated)])
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
         await bot.send_message(chat_id, part, reply_markup=keyboard if last else None)

@@ -6,7 +6,7 @@ import functools
 import logging
 from typing import Any, Callable, Coroutine, Optional
 
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -19,9 +19,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot.telegram import feedback
 from bot.telegram.buttons import Choice
-from bot.telegram.conversation import relay, reset
+from bot.telegram.conversation import relay, reset, send_reply
 from bot.telegram.formatting import MAX_MESSAGE_LENGTH, utf16_length
+from bot.telegram.rasa_client import RasaUnavailable
 from bot.telegram.services import services
 from bot.telegram.throttle import Verdict
 
@@ -110,6 +112,11 @@ async def text_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     message = update.effective_message
     if chat is None or message is None or message.text is None:
         return
+    replied = message.reply_to_message
+    rated = services(context).comment_prompts.take(chat.id, replied.message_id) if replied else None
+    if rated:
+        await comment(update, context, rated, message.text)
+        return
     await relay(
         context.bot,
         services(context),
@@ -137,6 +144,10 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return
     chat_id = chat.id
     shared = services(context)
+    rating = feedback.parse_callback(query.data or "")
+    if rating:
+        await rate(update, context, *rating)
+        return
     choice = shared.buttons.lookup(chat_id, query.data or "")
     await _answer_quietly(query)
     await _mark_choice(query, choice, shared.texts.chosen)
@@ -144,6 +155,60 @@ async def button_pressed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         await context.bot.send_message(chat_id, shared.texts.button_expired)
         return
     await relay(context.bot, shared, chat_id, choice.payload, message_id=f"tg-{update.update_id}")
+
+
+async def rate(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, rating: str, message_id: str
+) -> None:
+    """A "was this helpful?" button: the rating goes to Rasa, the buttons are replaced by the
+    choice; after "not helpful" come other topics, the way to a person and a comment prompt."""
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or chat is None:
+        return
+    shared = services(context)
+    sender = shared.sender(chat.id)
+    try:
+        if shared.rasa is None:
+            raise RasaUnavailable("the Rasa client is not open")
+        follow_up = await shared.rasa.rate(sender, message_id, rating)
+    except RasaUnavailable as error:
+        logger.error("Rating by %s not stored: %s", sender, error)
+        await _answer_quietly(query)
+        await context.bot.send_message(chat.id, shared.texts.unavailable)
+        return
+    try:
+        await query.answer(shared.texts.feedback_thanks)
+    except TelegramError as error:
+        logger.debug("Callback query answer failed: %s", type(error).__name__)
+    await _mark_rating(query, shared.texts, feedback.title(shared.texts, rating))
+    if rating != feedback.NOT_HELPFUL:
+        return
+    for reply in follow_up:
+        await send_reply(context.bot, shared, chat.id, reply)
+    prompt = await context.bot.send_message(
+        chat.id, shared.texts.comment_prompt, reply_markup=ForceReply(selective=False)
+    )
+    shared.comment_prompts.remember(chat.id, prompt.message_id, message_id)
+
+
+async def comment(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, message_id: str, text: str
+) -> None:
+    """A reply to the comment prompt: the comment joins the "not helpful" rating."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    shared = services(context)
+    sender = shared.sender(chat.id)
+    try:
+        if shared.rasa is None:
+            raise RasaUnavailable("the Rasa client is not open")
+        await shared.rasa.rate(sender, message_id, feedback.NOT_HELPFUL, text)
+    except RasaUnavailable as error:
+        logger.error("Comment by %s not stored: %s", sender, error)
+        await context.bot.send_message(chat.id, shared.texts.unavailable)
+        return
+    await context.bot.send_message(chat.id, shared.texts.comment_thanks)
 
 
 async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -173,6 +238,28 @@ async def _answer_quietly(query: CallbackQuery) -> None:
         await query.answer()
     except TelegramError as error:
         logger.debug("Callback query answer failed: %s", type(error).__name__)
+
+
+async def _mark_rating(query: CallbackQuery, texts: Any, rating_title: str) -> None:
+    """Replaces the rated answer's buttons by the rating written under it (other buttons of
+    the message stay usable)."""
+    message = query.message
+    if not isinstance(message, Message):
+        return
+    rows = [
+        list(row)
+        for row in (message.reply_markup.inline_keyboard if message.reply_markup else ())
+        if not any(feedback.parse_callback(str(b.callback_data or "")) for b in row)
+    ]
+    markup = InlineKeyboardMarkup(rows) if rows else None
+    marked = f"{message.text}\n\n{texts.rated.format(rating=rating_title)}" if message.text else ""
+    try:
+        if marked and utf16_length(marked) <= MAX_MESSAGE_LENGTH:
+            await message.edit_text(marked, reply_markup=markup)
+        else:
+            await message.edit_reply_markup(reply_markup=markup)
+    except TelegramError as error:
+        logger.debug("Marking the rating failed: %s", type(error).__name__)
 
 
 async def _mark_choice(query: CallbackQuery, choice: Optional[Choice], template: str) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 import httpx
 
@@ -38,6 +38,7 @@ class RasaClient:
     ):
         self.timeout = timeout
         self._url = base_url.rstrip("/") + "/webhooks/rest/webhook"
+        self._feedback_url = base_url.rstrip("/") + "/webhooks/rest/feedback"
         self._client = httpx.AsyncClient(timeout=timeout, transport=transport)
 
     async def send(
@@ -52,6 +53,36 @@ class RasaClient:
         except httpx.HTTPError as error:
             raise RasaUnavailable(type(error).__name__) from None
         return parse_replies(body)
+
+    async def rate(
+        self, sender: str, message_id: str, rating: str, comment: Optional[str] = None
+    ) -> List[BotReply]:
+        """Stores the family's rating of the answer to `message_id` (bot/feedback.py); what the
+        bot says next (after "not helpful": other topics and the way to a person). Raises
+        RasaUnavailable, also when the rating was refused."""
+        body: Dict[str, Any] = {
+            "sender": sender,
+            "message_id": message_id,
+            "rating": rating,
+            "channel": "telegram",
+        }
+        if comment:
+            body["comment"] = comment
+        try:
+            response = await asyncio.wait_for(
+                self._client.post(self._feedback_url, json=body), self.timeout
+            )
+        except asyncio.TimeoutError:
+            raise RasaUnavailable(f"no answer within {self.timeout:g} s") from None
+        except httpx.HTTPError as error:
+            raise RasaUnavailable(type(error).__name__) from None
+        if response.status_code != 200:
+            raise RasaUnavailable(f"HTTP {response.status_code}")
+        try:
+            answer = response.json()
+        except ValueError:
+            raise RasaUnavailable("the answer is not JSON") from None
+        return parse_replies(answer.get("messages") if isinstance(answer, dict) else None)
 
     async def close(self) -> None:
         await self._client.aclose()

@@ -16,6 +16,7 @@ from telegram.ext import Application, ContextTypes
 from bot import probes
 from bot.telegram.buttons import ButtonStore
 from bot.telegram.config import TelegramSettings
+from bot.telegram.feedback import CommentPrompts
 from bot.telegram.identity import sender_id
 from bot.telegram.rasa_client import RasaClient
 from bot.telegram.texts import Texts
@@ -59,6 +60,7 @@ class Services:
     # Whether Rasa answers at an address (GET, 200); tests put a fake here.
     rasa_ready: Callable[[str], bool] = probes.responds
     rasa: Optional[RasaClient] = None  # open between post_init and post_shutdown
+    comment_prompts: CommentPrompts = dataclasses.field(default_factory=CommentPrompts)
 
     def sender(self, chat_id: int) -> str:
         return sender_id(self.settings.sender_key, chat_id)

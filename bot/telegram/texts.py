@@ -26,6 +26,12 @@ class Texts:
     button_expired: str  # a button whose payload is no longer remembered
     buttons_prompt: str  # text of a keyboard-only reply
     chosen: str  # appended to a message whose button was pressed; {choice}
+    helpful: str  # the "was this helpful?" buttons under an answer
+    not_helpful: str
+    rated: str  # appended to a rated answer; {rating} is the pressed button's title
+    feedback_thanks: str  # the pop-up after a rating
+    comment_prompt: str  # after "not helpful": a reply to this message is a comment
+    comment_thanks: str
 
 
 def load_texts(path: Path = TEXTS_FILE) -> Texts:

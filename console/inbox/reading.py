@@ -18,6 +18,7 @@ from staff.inbox import (
     Inbox,
     MessageSource,
     collect,
+    feedback_source,
     server_parser,
     store_source,
 )
@@ -37,9 +38,10 @@ def handled_key(text: str) -> str:
 
 
 def sources() -> List[MessageSource]:
-    """Where the inbox's messages come from. Families' "not helpful" feedback goes here as a
-    second source when it is kept."""
-    return [store_source(connection.tracker_db())]
+    """Where the inbox's messages come from: the messages the bot could not answer, and those
+    whose answers families marked "not helpful" (bot/feedback.py)."""
+    db = connection.tracker_db()
+    return [store_source(db), feedback_source(db)]
 
 
 @dataclasses.dataclass

@@ -57,6 +57,7 @@ def _groups(found: reading.Reading) -> List[Dict[str, Any]]:
                 "topic": group.topic,
                 "percent": round(group.confidence * 100),
                 "reasons": [staff_say(f"inbox.reason.{r}") for r in group.reasons],
+                "notes": group.notes,
                 "messages": [
                     {
                         "text": text,

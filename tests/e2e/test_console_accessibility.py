@@ -52,6 +52,7 @@ NOT_PAGES = {
     "saapuneet/lisaa/": "POST only: the add forms on saapuneet/",
     "saapuneet/ohita/": "POST only: the dismiss buttons on saapuneet/",
     "taulukot/lataa/": "an XLSX download, no HTML",
+    "tilastot/tilastot.csv": "a CSV download, no HTML",
     "taulukot/tuo/": "POST only: the form on taulukot/; test_console_sheets_browser checks it",
     "taulukot/tuo/vie-luonnokseen/": "POST only: the button on taulukot/tuo/esikatselu/",
     "taulukot/tuo/peru/": "POST only: the button on taulukot/tuo/esikatselu/",

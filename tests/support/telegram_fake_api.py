@@ -68,7 +68,8 @@ class BotApiAnswers:
                 "from": BOT_USER,
                 "text": params["text"],
             }
-            if params.get("reply_markup"):
+            # Telegram shows only inline keyboards in the message it returns (not ForceReply)
+            if (params.get("reply_markup") or {}).get("inline_keyboard"):
                 message["reply_markup"] = params["reply_markup"]
             return message
         return True

@@ -451,7 +451,8 @@ async def test_buttons_become_a_keyboard_and_a_press_sends_the_full_payload(harn
     harness.rasa.answer = answer
     await harness.text(5, "apua")
     keyboard = harness.api.of("sendMessage")[0]["reply_markup"]["inline_keyboard"]
-    assert [row[0]["text"] for row in keyboard] == ["Eroperheiden apu", "Mikä on LAPE?"]
+    assert [row[0]["text"] for row in keyboard[:-1]] == ["Eroperheiden apu", "Mikä on LAPE?"]
+    assert [button["text"] for button in keyboard[-1]] == [TEXTS.helpful, TEXTS.not_helpful]
     data = keyboard[0][0]["callback_data"]
     assert len(data.encode()) <= 64 and payload not in data
 
@@ -636,3 +637,23 @@ async def test_a_failing_handler_is_logged_and_the_family_still_hears(harness, c
 
 def test_only_the_updates_the_bot_handles_are_requested():
     assert sorted(ALLOWED_UPDATES) == ["callback_query", "edited_message", "message"]
+
+
+def test_feedback_buttons_carry_the_rating_and_the_message_in_64_bytes():
+    from bot.telegram import feedback as telegram_feedback
+
+    row = telegram_feedback.buttons_row(TEXTS, "tg-1234567890")
+    assert [b.text for b in row] == [TEXTS.helpful, TEXTS.not_helpful]
+    data = [b.callback_data for b in row]
+    assert all(len(str(d).encode()) <= 64 for d in data)
+    assert telegram_feedback.parse_callback(str(data[1])) == ("not_helpful", "tg-1234567890")
+    assert telegram_feedback.parse_callback("fb:great:tg-1") is None
+    assert telegram_feedback.parse_callback("AbCdEf0123456789") is None  # a choice's token
+    prompts = telegram_feedback.CommentPrompts(size=2)
+    prompts.remember(5, 100, "tg-1")
+    prompts.remember(5, 101, "tg-2")
+    prompts.remember(6, 102, "tg-3")
+    assert prompts.take(5, 100) is None  # pushed out
+    assert prompts.take(5, 101) == "tg-2" and prompts.take(5, 101) is None
+    prompts.forget_chat(6)
+    assert prompts.take(6, 102) is None

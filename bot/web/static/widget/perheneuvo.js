@@ -51,7 +51,15 @@
         "uudelleen. Hätätilanteessa soita 112.",
       notSent: "Ei lähetetty.",
       retry: "Lähetä uudelleen",
-      newTab: " (avautuu uuteen välilehteen)"
+      newTab: " (avautuu uuteen välilehteen)",
+      feedbackLabel: "Auttoiko vastaus?",
+      helpful: "Auttoi",
+      notHelpful: "Ei auttanut",
+      feedbackThanks: "Kiitos palautteesta!",
+      feedbackFailed: "Palautetta ei saatu perille. Yritä hetken päästä uudelleen.",
+      commentLabel: "Mikä jäi puuttumaan? (vapaaehtoinen, älä kirjoita nimiä tai yhteystietoja)",
+      commentSend: "Lähetä kommentti",
+      commentThanks: "Kiitos kommentista!"
     }
   };
 
@@ -60,6 +68,7 @@
   var REQUEST_TIMEOUT_MS = 15000;
   var DOUBLE_ESC_MS = 1000;
   var MAX_INPUT_LENGTH = 1000;
+  var MAX_COMMENT_LENGTH = 500;
 
   // -- settings from the script tag ---------------------------------------------------------
 
@@ -118,7 +127,14 @@
   function cleanEntry(entry) {
     if (!entry || typeof entry.text !== "string") return null;
     if (entry.who === "bot") {
-      return { who: "bot", text: entry.text, buttons: cleanButtons(entry.buttons) };
+      var bot = { who: "bot", text: entry.text, buttons: cleanButtons(entry.buttons) };
+      if (typeof entry.rate === "string") {
+        bot.rate = entry.rate; // the message_id of the message this answers: rateable
+        bot.rating = entry.rating === "helpful" || entry.rating === "not_helpful"
+          ? entry.rating : null;
+        bot.commented = entry.commented === true;
+      }
+      return bot;
     }
     if (entry.who === "user") {
       var payload = typeof entry.payload === "string" ? entry.payload : entry.text;
@@ -309,6 +325,10 @@
   typing.appendChild(typingText);
   typing.appendChild(typingDots);
 
+  // Announces what happened to a rating (the buttons' aria-pressed says which was chosen).
+  var feedbackStatus = element("p", "pn-sr pn-feedback-status");
+  feedbackStatus.setAttribute("role", "status");
+
   var form = element("form", "pn-form");
   form.noValidate = true;
   var inputLabel = element("label", "pn-sr", t.inputLabel);
@@ -330,6 +350,7 @@
   windowEl.appendChild(privacy);
   windowEl.appendChild(log);
   windowEl.appendChild(typing);
+  windowEl.appendChild(feedbackStatus);
   windowEl.appendChild(form);
   root.appendChild(launcher);
   root.appendChild(windowEl);
@@ -354,6 +375,7 @@
       body.textContent = entry.text;
     }
     node.appendChild(body);
+    if (entry.who === "bot" && entry.rate) node.appendChild(feedbackNode(entry));
     if (entry.who === "user" && entry.failed) {
       node.classList.add("pn-failed");
       node.appendChild(element("span", "pn-failed-note", t.notSent));
@@ -361,6 +383,108 @@
     }
     nodes.set(entry, node);
     return node;
+  }
+
+  // -- "Was this helpful?" ---------------------------------------------------------------
+
+  function feedbackNode(entry) {
+    var box = element("div", "pn-feedback");
+    var group = element("div", "pn-feedback-buttons");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", t.feedbackLabel);
+    group.appendChild(element("span", "pn-feedback-label", t.feedbackLabel));
+    [["helpful", t.helpful], ["not_helpful", t.notHelpful]].forEach(function (choice) {
+      var b = button("pn-button pn-rate pn-rate-" + choice[0], choice[1], function () {
+        rate(entry, choice[0]);
+      });
+      b.setAttribute("aria-pressed", entry.rating === choice[0] ? "true" : "false");
+      group.appendChild(b);
+    });
+    box.appendChild(group);
+    if (entry.rating === "not_helpful" && !entry.commented) box.appendChild(commentForm(entry));
+    return box;
+  }
+
+  function commentForm(entry) {
+    var commentForm = element("form", "pn-comment");
+    commentForm.noValidate = true;
+    var id = "pn-comment-" + entry.rate;
+    var label = element("label", "pn-comment-label", t.commentLabel);
+    label.htmlFor = id;
+    var field = element("input", "pn-input pn-comment-input");
+    field.id = id;
+    field.type = "text";
+    field.autocomplete = "off";
+    field.maxLength = MAX_COMMENT_LENGTH;
+    var submit = element("button", "pn-button pn-comment-send", t.commentSend);
+    submit.type = "submit";
+    commentForm.appendChild(label);
+    commentForm.appendChild(field);
+    commentForm.appendChild(submit);
+    commentForm.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var comment = field.value.trim();
+      if (!comment) return;
+      postFeedback(entry.rate, "not_helpful", comment).then(function () {
+        entry.commented = true;
+        saveState();
+        replaceNode(entry);
+        announce(t.commentThanks);
+        input.focus();
+      }, function () { announce(t.feedbackFailed); });
+    });
+    return commentForm;
+  }
+
+  function announce(text) {
+    feedbackStatus.textContent = "";
+    window.setTimeout(function () { feedbackStatus.textContent = text; }, 50);
+  }
+
+  function postFeedback(messageId, rating, comment) {
+    var body = { sender: state.sender, message_id: messageId, rating: rating };
+    if (comment) body.comment = comment;
+    return window.fetch(config.server + "/webhooks/rest/feedback", {
+      method: "POST",
+      mode: "cors",
+      credentials: "omit",
+      cache: "no-store",
+      referrerPolicy: "no-referrer",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    });
+  }
+
+  function rate(entry, rating) {
+    if (entry.rating === rating) return;
+    var myGeneration = generation;
+    postFeedback(entry.rate, rating).then(function (result) {
+      if (myGeneration !== generation) return;
+      entry.rating = rating;
+      replaceNode(entry);
+      var pressed = nodes.get(entry).querySelector(".pn-rate-" + rating);
+      if (rating === "not_helpful") {
+        var follow = (result && Array.isArray(result.messages)) ? result.messages : [];
+        if (follow.length) removeReplies();
+        follow.forEach(function (reply) {
+          if (!reply || typeof reply.text !== "string" || !reply.text.trim()) return;
+          var answer = { who: "bot", text: reply.text, buttons: cleanButtons(reply.buttons) };
+          state.messages.push(answer);
+          appendEntry(answer);
+        });
+        var field = nodes.get(entry).querySelector(".pn-comment-input");
+        (field || pressed).focus();
+      } else {
+        pressed.focus();
+      }
+      saveState();
+      announce(t.feedbackThanks);
+    }, function () {
+      if (myGeneration === generation) announce(t.feedbackFailed);
+    });
   }
 
   function repliesNode(buttons) {
@@ -470,9 +594,19 @@
         entry.failed = false;
         replaceNode(entry);
       }
+      var answers = [];
       replies.forEach(function (reply) {
         if (!reply || typeof reply.text !== "string" || !reply.text.trim()) return;
-        var answer = { who: "bot", text: reply.text, buttons: cleanButtons(reply.buttons) };
+        answers.push({ who: "bot", text: reply.text, buttons: cleanButtons(reply.buttons) });
+      });
+      // The answer as a whole is rated, under its last message.
+      if (answers.length) {
+        var last = answers[answers.length - 1];
+        last.rate = entry.id;
+        last.rating = null;
+        last.commented = false;
+      }
+      answers.forEach(function (answer) {
         state.messages.push(answer);
         appendEntry(answer);
       });
