@@ -17,3 +17,6 @@ FALLBACK_INTENT = "nlu_fallback"
 # The one command a client may send on purpose: resets the conversation's tracker (the widget's
 # "start over" button, Telegram's /poista).
 RESTART_COMMAND = "/restart"
+# Conversations the staff console holds with the live bot (the draft bot page asks both bots):
+# not families', so the inbox and the statistics leave them out.
+STAFF_SENDER_PREFIX = "konsoli-"

@@ -25,7 +25,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 import requests
 import sqlalchemy
 
-from bot.constants import FALLBACK_INTENT
+from bot.constants import FALLBACK_INTENT, STAFF_SENDER_PREFIX
 from knowledge_base.finnish import analyses, fold, words
 from staff.masking import Masker, placeholder_pattern, public_words
 from staff.messages import say
@@ -164,9 +164,10 @@ def read_unanswered(db: str, since: float, threshold: float, masker: Masker) -> 
             rows = connection.execute(
                 sqlalchemy.text(
                     "SELECT sender_id, type_name, timestamp, action_name, data FROM events "
-                    "WHERE type_name IN ('user', 'action') AND timestamp >= :since ORDER BY id"
+                    "WHERE type_name IN ('user', 'action') AND timestamp >= :since "
+                    "AND sender_id NOT LIKE :staff ORDER BY id"
                 ),
-                {"since": since},
+                {"since": since, "staff": STAFF_SENDER_PREFIX + "%"},
             ).fetchall()
     finally:
         engine.dispose()

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from bot.constants import STAFF_SENDER_PREFIX
 from console.accounts.roles import EDIT, PUBLISH
 from console.audit.models import DRAFT_DISCARDED, record
 from console.publishing import diff, draft, draftbot, history, pipeline
@@ -99,7 +100,7 @@ def try_page(request: HttpRequest) -> HttpResponse:
 
 def _sender(request: HttpRequest) -> str:
     key = request.session.session_key or request.user.get_username()
-    return "konsoli-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return STAFF_SENDER_PREFIX + hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
 
 
 @permission_required(EDIT, raise_exception=True)

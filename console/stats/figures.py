@@ -23,6 +23,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import sqlalchemy
 
+from bot.constants import STAFF_SENDER_PREFIX
 from staff.inbox import closest_topic, store_url, why_unanswered
 
 UNKNOWN = "tuntematon"
@@ -120,8 +121,10 @@ def read(
             rows = connection.execute(
                 sqlalchemy.text(
                     "SELECT sender_id, type_name, timestamp, action_name, data FROM events "
-                    "WHERE type_name IN ('user', 'action', 'slot') ORDER BY id"
-                )
+                    "WHERE type_name IN ('user', 'action', 'slot') AND sender_id NOT LIKE :staff "
+                    "ORDER BY id"
+                ),
+                {"staff": STAFF_SENDER_PREFIX + "%"},
             ).fetchall()
             ratings: List[Any] = []
             if sqlalchemy.inspect(connection).has_table("feedback"):

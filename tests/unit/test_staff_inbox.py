@@ -190,6 +190,15 @@ CONVERSATIONS = {
         ),
         ("/faq", _parse("", "nlu_fallback", 0.9), "action_ask_rephrase", 1),
     ],
+    # the console's draft-bot page asks the live bot too: staff's test, not a family's
+    "konsoli-0123456789abcdef": [
+        (
+            "kokeilukysymys kuvitteellisesta aiheesta",
+            _parse("", "nlu_fallback", 0.9),
+            "action_ask_rephrase",
+            1,
+        ),
+    ],
 }
 
 
@@ -236,6 +245,7 @@ def test_make_inbox_groups_the_messages_and_shows_no_personal_data(store, tmp_pa
     )
     assert "perhekeskus" not in output.lower().split("aiheeseen:")[0]
     assert "joululahjoista" not in output and "/faq" not in output
+    assert "kokeilukysymys" not in output
     state = project.var_dir / "staff-inbox.json"
     assert stat.S_IMODE(state.stat().st_mode) == 0o600
     saved = state.read_text(encoding="utf-8")
