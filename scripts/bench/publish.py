@@ -132,7 +132,73 @@ def measure(work: Path, ready_timeout: float = 300.0) -> Dict[str, Any]:
         for made in set((ROOT / "models").glob("*.tar.gz")) - before:
             made.unlink(missing_ok=True)
             model_files.hash_file(made).unlink(missing_ok=True)
-    return {"first": runs[0], "later": runs[1]}
+    return {"first": runs[0], "later": runs[1], "console": console_memory(root, work)}
+
+
+# Pages a staff member opens in a working session; the console's memory is read after them.
+CONSOLE_PAGES = (
+    "/",
+    "/aiheet/",
+    "/aiheet/erokahvila/muokkaa/",
+    "/yhteystiedot/",
+    "/tehtavat/",
+    "/saapuneet/",
+    "/julkaisu/",
+    "/julkaisu/versiot/",
+    "/tilastot/",
+)
+
+
+def console_memory(root: Path, work: Path) -> Dict[str, Any]:
+    """The staff console as `make run` starts it (`python -m console`, waitress), its resident
+    memory after the first pääkäyttäjä has logged in and opened the main pages."""
+    import subprocess
+
+    from bot.launcher import stop_process
+    from bot.probes import free_port, responds
+    from scripts.bench.processes import memory_mb
+
+    var = work / "console-memory"
+    var.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = dict(
+        os.environ,
+        PERHENEUVO_CONSOLE_PROJECT=str(root),
+        PERHENEUVO_CONSOLE_VAR_DIR=str(var),
+        PERHENEUVO_CONSOLE_PORT=str(port),
+        PERHENEUVO_CONSOLE_DB=str(var / "console.sqlite3"),
+    )
+    with open(work / "console-memory.log", "ab") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "console"], cwd=ROOT, env=env, stdout=log, stderr=log
+        )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while not responds(f"{url}/healthz"):
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("the console did not start")
+            time.sleep(0.5)
+        session = requests.Session()
+        session.get(f"{url}/kirjaudu/", timeout=30)
+        password = (var / "console-admin-password").read_text(encoding="utf-8").strip()
+        session.post(
+            f"{url}/kirjaudu/",
+            data={
+                "username": "paakayttaja",
+                "password": password,
+                "csrfmiddlewaretoken": session.cookies.get("perheneuvo_console_csrftoken", ""),
+            },
+            headers={"Referer": f"{url}/kirjaudu/"},
+            timeout=30,
+        )
+        for page in CONSOLE_PAGES:
+            reply = session.get(url + page, timeout=60)
+            if reply.status_code != 200 or "/kirjaudu/" in reply.url:
+                raise RuntimeError(f"console page {page}: HTTP {reply.status_code} ({reply.url})")
+        return memory_mb(process.pid)
+    finally:
+        stop_process(process)
 
 
 def bench_publish(work: Path, timeout: float) -> Dict[str, Any]:
@@ -173,6 +239,13 @@ def print_publish(figures: Optional[Dict[str, Any]]) -> None:
         verdict = "MET" if run["publish_to_answer_s"] < TARGET_S else "NOT MET"
         steps = ", ".join(f"{k} {v} s" for k, v in run["steps_s"].items())
         print(f"  {label}: {run['publish_to_answer_s']} s, {verdict} ({steps})")
+    console = figures.get("console") or {}
+    if console:
+        print(
+            f"Staff console (python -m console, after log-in and {len(CONSOLE_PAGES)} pages): "
+            f"RSS {console['rss_mb']} MB, peak {console['peak_rss_mb']} MB, "
+            f"{console['processes']} process(es)"
+        )
 
 
 def main(argv: Optional[List[str]] = None) -> int:
