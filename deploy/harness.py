@@ -26,7 +26,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Sequence, Tup
 
 import aiohttp
 
-from bot.probes import free_port_block
+from bot.probes import free_port_block, free_ports
 from bot.settings import ROOT
 from bot.stats import percentile
 from deploy import redis_server
@@ -49,15 +49,22 @@ class LocalProfile:
         self.directory = Path(tempfile.mkdtemp(prefix="perheneuvo-production-"))
         self.directory.chmod(0o755)  # PostgreSQL's user must reach its data directory
         self.api_token = secrets.token_hex(16)
+        rasa_base = free_port_block(rasa_servers)
+        # distinct from each other (held open together) and outside the Rasa servers' block
+        http, actions, postgres, redis, console = [
+            port
+            for port in free_ports(5 + rasa_servers)
+            if not rasa_base <= port < rasa_base + rasa_servers
+        ][:5]
         self.env = {
             "PERHENEUVO_PRODUCTION_DIR": str(self.directory / "profile"),
             "PERHENEUVO_RASA_SERVERS": str(rasa_servers),
-            "PERHENEUVO_RASA_BASE_PORT": str(free_port_block(rasa_servers)),
-            "PERHENEUVO_HTTP_PORT": str(free_port_block(1)),
-            "PERHENEUVO_PRODUCTION_ACTIONS_PORT": str(free_port_block(1)),
-            "PERHENEUVO_POSTGRES_PORT": str(free_port_block(1)),
-            "PERHENEUVO_REDIS_PORT": str(free_port_block(1)),
-            "PERHENEUVO_PRODUCTION_CONSOLE_PORT": str(free_port_block(1)),
+            "PERHENEUVO_RASA_BASE_PORT": str(rasa_base),
+            "PERHENEUVO_HTTP_PORT": str(http),
+            "PERHENEUVO_PRODUCTION_ACTIONS_PORT": str(actions),
+            "PERHENEUVO_POSTGRES_PORT": str(postgres),
+            "PERHENEUVO_REDIS_PORT": str(redis),
+            "PERHENEUVO_PRODUCTION_CONSOLE_PORT": str(console),
             "PERHENEUVO_API_TOKEN": self.api_token,
             "RASA_TELEMETRY_ENABLED": "false",
             **(extra_env or {}),
