@@ -18,6 +18,16 @@ conversation was told); ratings are limited per sender and the comment's length 
 A "not helpful" rating is answered with what the family can do next: the topics the model
 ranked next and the way to a person, as buttons (texts in bot/feedback.yml).
 
+Talk to a person (bot/handover.py): while the sender has a request for a person open (waiting
+for a staff member or taken by one), a message is stored for the staff member and not handled
+by the bot at all (no NLU, no policies, no action): the bot stays silent until the staff member
+hands the conversation back or closes it. The reply is then only {"custom": {"handover":
+status}}; the same marker follows the bot's replies of the turn that opened a request. The
+state is in the shared conversation store, so every Rasa server behind the load balancer
+knows it. GET /webhooks/rest/handover?sender=...&after=<id> gives the messages staff (and the
+bot about the handover) wrote after message `after`, and the request's status; the widget
+polls it while a handover is open, the Telegram front end reads the store itself.
+
 GET /webhooks/rest/knowledge says which version of the knowledge base this server uses
 (`make reload` asks; a version is a hash of the files, nothing personal).
 """
@@ -37,7 +47,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 import knowledge_base
-from bot import feedback, model_files, rasa_speedups
+from bot import feedback, handover, model_files, rasa_speedups
 from bot.constants import MAX_MESSAGE_LENGTH
 from bot.message_input import clean_message
 
@@ -120,6 +130,36 @@ async def _earlier_replies(
         return store.replies_to(sender, message_id)
 
 
+def _handover_engine(request: Request) -> Any:
+    store = _conversation_store(request)
+    return getattr(store, "engine", None)
+
+
+def _handover_status(request: Request, sender: str) -> Optional[str]:
+    """The status of the sender's open request for a person, if it has one."""
+    engine = _handover_engine(request)
+    if engine is None:
+        return None
+    with engine.begin() as connection:
+        found = handover.active(connection, sender)
+    return found.status if found is not None else None
+
+
+def _to_staff(request: Request, sender: str, text: str) -> Optional[str]:
+    """Keeps the family's message for the staff member when a request is open; its status,
+    or None when the bot should answer."""
+    engine = _handover_engine(request)
+    if engine is None:
+        return None
+    with engine.begin() as connection:
+        found = handover.active(connection, sender)
+        if found is None:
+            return None
+        if text.strip():
+            handover.add_message(connection, found, handover.FAMILY, text)
+        return found.status
+
+
 class SafeRestInput(RestInput):
     @classmethod
     def name(cls) -> Text:
@@ -198,6 +238,31 @@ class SafeRestInput(RestInput):
             )
             return response.json({"stored": rating, "messages": follow_up})
 
+        @webhook.route("/handover", methods=["GET"])
+        async def handed_over(request: Request) -> HTTPResponse:
+            sender = request.args.get("sender") or ""
+            if not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
+                return _bad_request("'sender' is missing or too long")
+            try:
+                after = int(request.args.get("after") or 0)
+            except ValueError:
+                return _bad_request("'after' must be a message id (a number)")
+            engine = _handover_engine(request)
+            if engine is None:
+                return response.json({"error": "no conversation store here"}, status=503)
+            with engine.begin() as connection:
+                handover.expire(connection)
+                latest = handover.latest(connection, sender)
+                messages = handover.messages_for_family(connection, sender, after)
+            return response.json(
+                {
+                    "status": latest.status if latest is not None else None,
+                    "messages": [
+                        {"id": m.id, "author": m.author, "text": m.text} for m in messages
+                    ],
+                }
+            )
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
@@ -228,6 +293,13 @@ class SafeRestInput(RestInput):
             message = clean_message(raw)
 
             messages = await _earlier_replies(request, sender, message_id) if message_id else None
+            handed = None
+            agent = getattr(request.app.ctx, "agent", None)
+            if messages is None and agent is not None:
+                async with agent.lock_store.lock(sender):
+                    handed = _to_staff(request, sender, message.text)
+            if handed is not None:  # a staff member has the conversation: the bot is silent
+                return response.json([{"recipient_id": sender, "custom": {"handover": handed}}])
             if messages is None:
                 collector = CollectingOutputChannel()
                 await on_new_message(
@@ -241,6 +313,9 @@ class SafeRestInput(RestInput):
                     )
                 )
                 messages = list(collector.messages)
+                opened = _handover_status(request, sender)
+                if opened is not None:
+                    messages.append({"recipient_id": sender, "custom": {"handover": opened}})
             if not messages:
                 logger.warning(
                     "no reply to a message from %s; answering 'try again shortly'", sender
