@@ -95,8 +95,9 @@ def test_staff_take_write_and_hand_back(engine):
         assert handover.messages_for_family(c, "s2", after=first) == []
         assert handover.finish(c, made.id, handover.RETURNED, now=1400.0)
         assert handover.active(c, "s2", now=1401.0) is None
-        assert handover.messages_for_family(c, "s2", after=first)[0].text == (
-            handover.texts()["returned"]
+        assert (
+            handover.messages_for_family(c, "s2", after=first)[0].text
+            == (handover.texts()["returned"])
         )
         assert not handover.finish(c, made.id, handover.CLOSED)
 
