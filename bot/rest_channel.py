@@ -155,6 +155,9 @@ def _to_staff(request: Request, sender: str, text: str) -> Optional[str]:
         found = handover.active(connection, sender)
         if found is None:
             return None
+        if text.strip() == "/restart":  # the family started over: the request ends
+            handover.finish(connection, found.id, handover.CLOSED)
+            return None
         if text.strip():
             handover.add_message(connection, found, handover.FAMILY, text)
         return found.status
