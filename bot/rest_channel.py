@@ -21,7 +21,8 @@ ranked next and the way to a person, as buttons (texts in bot/feedback.yml).
 Talk to a person (bot/handover.py): while the sender has a request for a person open (waiting
 for a staff member or taken by one), a message is stored for the staff member and not handled
 by the bot at all (no NLU, no policies, no action): the bot stays silent until the staff member
-hands the conversation back or closes it. The reply is then only {"custom": {"handover":
+hands the conversation back or closes it (a message that matches the safety patterns still
+gets the bot's safety answer with 112 first). The reply is otherwise only {"custom": {"handover":
 status}}; the same marker follows the bot's replies of the turn that opened a request. The
 state is in the shared conversation store, so every Rasa server behind the load balancer
 knows it. GET /webhooks/rest/handover?sender=...&after=<id> gives the messages staff (and the
@@ -50,6 +51,7 @@ import knowledge_base
 from bot import feedback, handover, model_files, rasa_speedups
 from bot.constants import MAX_MESSAGE_LENGTH
 from bot.message_input import clean_message
+from knowledge_base.safety import crisis_categories
 
 # This module is imported when the Rasa server starts, before it loads a model.
 rasa_speedups.install()
@@ -161,6 +163,16 @@ def _to_staff(request: Request, sender: str, text: str) -> Optional[str]:
         if text.strip():
             handover.add_message(connection, found, handover.FAMILY, text)
         return found.status
+
+
+def _mentions_danger(text: str) -> bool:
+    """Whether the safety patterns (knowledge/safety.yml) match: such a message still gets the
+    bot's safety answer with 112 during a handover, and reaches the staff member too."""
+    try:
+        return bool(crisis_categories(text, knowledge_base.live().current().safety))
+    except Exception:  # the knowledge base unreadable: silence is the staff member's call
+        logger.exception("could not check a message for danger")
+        return False
 
 
 class SafeRestInput(RestInput):
@@ -301,7 +313,8 @@ class SafeRestInput(RestInput):
             if messages is None and agent is not None:
                 async with agent.lock_store.lock(sender):
                     handed = _to_staff(request, sender, message.text)
-            if handed is not None:  # a staff member has the conversation: the bot is silent
+            if handed is not None and not _mentions_danger(message.text):
+                # a staff member has (or is asked for) the conversation: the bot is silent
                 return response.json([{"recipient_id": sender, "custom": {"handover": handed}}])
             if messages is None:
                 collector = CollectingOutputChannel()

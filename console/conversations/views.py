@@ -25,6 +25,7 @@ from bot import handover
 from bot.privacy import mask_personal_data
 from console.accounts.models import regions_of
 from console.accounts.roles import EDIT, PUBLISH
+from console.audit.models import record
 from console.conversations.forms import OpeningHoursForm, ReplyForm, initial_hours
 from console.knowledge.store import municipality_regions
 from staff import connection as store_connection
@@ -45,6 +46,12 @@ AUTHOR_NAMES = {
     handover.BOT: "Botti",
 }
 RECENT_SECONDS = 7 * 24 * 3600
+# The audit log's kinds of change (console.audit Entry.action): who took, handed back or closed
+# which request, and who changed which region's opening hours; never a message's text.
+HANDOVER_TAKEN = "handover_taken"
+HANDOVER_RETURNED = "handover_returned"
+HANDOVER_CLOSED = "handover_closed"
+OPENING_HOURS_SAVED = "opening_hours_saved"
 
 
 class _Engine:
@@ -174,6 +181,7 @@ def take(request: HttpRequest, pk: int) -> HttpResponse:
         with engine.begin() as c:
             taken = handover.take(c, pk, request.user.get_username())
     if taken:
+        record(request.user, HANDOVER_TAKEN, f"keskustelu {pk}")
         messages.success(request, "Otit keskustelun. Botti ei vastaa perheelle sillä aikaa.")
     else:
         messages.error(request, "Keskustelua ei voitu ottaa: joku ehti ensin tai aika loppui.")
@@ -198,11 +206,13 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _finish(request: HttpRequest, pk: int, status: str, done: str) -> HttpResponse:
+    action = HANDOVER_RETURNED if status == handover.RETURNED else HANDOVER_CLOSED
     with _Engine() as engine:
         _get(engine, request.user, pk)
         with engine.begin() as c:
             finished = handover.finish(c, pk, status)
     if finished:
+        record(request.user, action, f"keskustelu {pk}")
         messages.success(request, done)
     else:
         messages.error(request, "Keskustelu oli jo päättynyt.")
@@ -238,7 +248,18 @@ def opening_hours(request: HttpRequest) -> HttpResponse:
             form = OpeningHoursForm(request.POST)
             if form.is_valid():
                 with engine.begin() as c:
+                    old = handover.hours_of(c, chosen)
                     handover.set_hours(c, chosen, form.hours())
+                    new = handover.hours_of(c, chosen)
+                record(
+                    request.user,
+                    OPENING_HOURS_SAVED,
+                    f"aukioloajat {chosen}",
+                    {
+                        "old": {str(d): list(v) for d, v in old.items()},
+                        "new": {str(d): list(v) for d, v in new.items()},
+                    },
+                )
                 messages.success(request, f"Aukioloajat tallennettu: {dict(regions)[chosen]}.")
                 return redirect(f"{request.path}?alue={chosen}")
             status = 400

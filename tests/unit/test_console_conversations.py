@@ -18,6 +18,7 @@ from tests.support.console import django_ready
 
 django_ready()
 
+from console.audit.models import Entry  # noqa: E402
 from tests.unit.test_console import ConsoleTestCase  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("console_db")
@@ -66,6 +67,17 @@ class ConversationsPageTests(ConsoleTestCase):
         page = self.client.get(f"/keskustelut/{self.es.id}/").content.decode()
         self.assertIn("Hei, olen Maija.", page)
         self.client.post(f"/keskustelut/{self.es.id}/palauta/")
+        self.assertEqual(
+            list(
+                Entry.objects.filter(action__startswith="handover")
+                .order_by("id")
+                .values_list("action", "target")
+            ),
+            [
+                ("handover_taken", f"keskustelu {self.es.id}"),
+                ("handover_returned", f"keskustelu {self.es.id}"),
+            ],
+        )
         with self.engine.connect() as c:
             self.assertIsNone(handover.active(c, "perhe-1"))
             self.assertEqual(handover.latest(c, "perhe-1").status, handover.RETURNED)
@@ -99,6 +111,9 @@ class ConversationsPageTests(ConsoleTestCase):
         with self.engine.connect() as c:
             self.assertEqual(handover.hours_of(c, "etela-savo"), {0: ("09:00", "15:30")})
             self.assertEqual(handover.hours_of(c, "pohjois-savo"), {})
+        entry = Entry.objects.get(action="opening_hours_saved")
+        self.assertEqual((entry.username, entry.target), ("jussi", "aukioloajat etela-savo"))
+        self.assertEqual(entry.details["new"], {"0": ["09:00", "15:30"]})
         bad = dict(form, auki_2="16:00", kiinni_2="8:00", auki_3="9:00")
         reply = self.client.post("/keskustelut/aukioloajat/?alue=etela-savo", bad)
         self.assertEqual(reply.status_code, 400)
