@@ -52,7 +52,7 @@ def _contacts(
 
 
 def channel_of(tracker: Tracker) -> str:
-    """"telegram" for a Telegram chat (its pseudonymous sender id), else the input channel."""
+    """ "telegram" for a Telegram chat (its pseudonymous sender id), else the input channel."""
     if tracker.sender_id.startswith(TELEGRAM_PREFIX):
         return "telegram"
     return tracker.get_latest_input_channel() or "rest"
