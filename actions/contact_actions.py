@@ -399,4 +399,8 @@ def answer_pending(
         return []
     if asked == PENDING_MEETING_PLACE:
         return answer_meeting_places_for(kb, dispatcher, domain, municipality)
+    if asked == "person":  # actions.handover_actions.PENDING_PERSON
+        from actions.handover_actions import request_person
+
+        return request_person(kb, dispatcher, tracker, domain, kb.region_of(municipality))
     return answer_contacts_for(kb, dispatcher, domain, municipality)

@@ -9,7 +9,8 @@ rating (the row is updated), so the figures count each answer once.
 Humans-in-the-loop tables share `METADATA`: each has `sender_id` and `timestamp` columns, is
 created with the store (`create_tables`) and deleted with the conversation under the same
 retention (`delete_before`, called by PerheneuvoTrackerStore.delete_events_before). The
-handover (requests for a person) adds its table here the same way.
+handover (bot/handover.py: requests for a person, their messages) adds its tables here the
+same way; its opening hours (no sender) are kept.
 
 How a rating arrives: POST /webhooks/rest/feedback (bot/rest_channel.py) with the sender and
 the message_id of the message whose answer is rated; `rated_turn` finds that turn in the
@@ -74,6 +75,8 @@ def delete_before(connection: Any, timestamp: float) -> int:
     """Deletes every humans-in-the-loop row older than `timestamp`; the count."""
     deleted = 0
     for table in METADATA.sorted_tables:
+        if "sender_id" not in table.c:  # settings (opening hours), not conversations
+            continue
         deleted += connection.execute(table.delete().where(table.c.timestamp < timestamp)).rowcount
     return deleted
 

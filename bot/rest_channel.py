@@ -18,6 +18,17 @@ conversation was told); ratings are limited per sender and the comment's length 
 A "not helpful" rating is answered with what the family can do next: the topics the model
 ranked next and the way to a person, as buttons (texts in bot/feedback.yml).
 
+Talk to a person (bot/handover.py): while the sender has a request for a person open (waiting
+for a staff member or taken by one), a message is stored for the staff member and not handled
+by the bot at all (no NLU, no policies, no action): the bot stays silent until the staff member
+hands the conversation back or closes it (a message that matches the safety patterns still
+gets the bot's safety answer with 112 first). The reply is otherwise only {"custom": {"handover":
+status}}; the same marker follows the bot's replies of the turn that opened a request. The
+state is in the shared conversation store, so every Rasa server behind the load balancer
+knows it. GET /webhooks/rest/handover?sender=...&after=<id> gives the messages staff (and the
+bot about the handover) wrote after message `after`, and the request's status; the widget
+polls it while a handover is open, the Telegram front end reads the store itself.
+
 GET /webhooks/rest/knowledge says which version of the knowledge base this server uses
 (`make reload` asks; a version is a hash of the files, nothing personal).
 """
@@ -37,9 +48,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 import knowledge_base
-from bot import feedback, model_files, rasa_speedups
+from bot import feedback, handover, model_files, rasa_speedups
 from bot.constants import MAX_MESSAGE_LENGTH
 from bot.message_input import clean_message
+from knowledge_base.safety import crisis_categories
 
 # This module is imported when the Rasa server starts, before it loads a model.
 rasa_speedups.install()
@@ -120,6 +132,49 @@ async def _earlier_replies(
         return store.replies_to(sender, message_id)
 
 
+def _handover_engine(request: Request) -> Any:
+    store = _conversation_store(request)
+    return getattr(store, "engine", None)
+
+
+def _handover_status(request: Request, sender: str) -> Optional[str]:
+    """The status of the sender's open request for a person, if it has one."""
+    engine = _handover_engine(request)
+    if engine is None:
+        return None
+    with engine.begin() as connection:
+        found = handover.active(connection, sender)
+    return found.status if found is not None else None
+
+
+def _to_staff(request: Request, sender: str, text: str) -> Optional[str]:
+    """Keeps the family's message for the staff member when a request is open; its status,
+    or None when the bot should answer."""
+    engine = _handover_engine(request)
+    if engine is None:
+        return None
+    with engine.begin() as connection:
+        found = handover.active(connection, sender)
+        if found is None:
+            return None
+        if text.strip() == "/restart":  # the family started over: the request ends
+            handover.finish(connection, found.id, handover.CLOSED)
+            return None
+        if text.strip():
+            handover.add_message(connection, found, handover.FAMILY, text)
+        return found.status
+
+
+def _mentions_danger(text: str) -> bool:
+    """Whether the safety patterns (knowledge/safety.yml) match: such a message still gets the
+    bot's safety answer with 112 during a handover, and reaches the staff member too."""
+    try:
+        return bool(crisis_categories(text, knowledge_base.live().current().safety))
+    except Exception:  # the knowledge base unreadable: silence is the staff member's call
+        logger.exception("could not check a message for danger")
+        return False
+
+
 class SafeRestInput(RestInput):
     @classmethod
     def name(cls) -> Text:
@@ -198,6 +253,31 @@ class SafeRestInput(RestInput):
             )
             return response.json({"stored": rating, "messages": follow_up})
 
+        @webhook.route("/handover", methods=["GET"])
+        async def handed_over(request: Request) -> HTTPResponse:
+            sender = request.args.get("sender") or ""
+            if not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
+                return _bad_request("'sender' is missing or too long")
+            try:
+                after = int(request.args.get("after") or 0)
+            except ValueError:
+                return _bad_request("'after' must be a message id (a number)")
+            engine = _handover_engine(request)
+            if engine is None:
+                return response.json({"error": "no conversation store here"}, status=503)
+            with engine.begin() as connection:
+                handover.expire(connection)
+                latest = handover.latest(connection, sender)
+                messages = handover.messages_for_family(connection, sender, after)
+            return response.json(
+                {
+                    "status": latest.status if latest is not None else None,
+                    "messages": [
+                        {"id": m.id, "author": m.author, "text": m.text} for m in messages
+                    ],
+                }
+            )
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
@@ -228,6 +308,14 @@ class SafeRestInput(RestInput):
             message = clean_message(raw)
 
             messages = await _earlier_replies(request, sender, message_id) if message_id else None
+            handed = None
+            agent = getattr(request.app.ctx, "agent", None)
+            if messages is None and agent is not None:
+                async with agent.lock_store.lock(sender):
+                    handed = _to_staff(request, sender, message.text)
+            if handed is not None and not _mentions_danger(message.text):
+                # a staff member has (or is asked for) the conversation: the bot is silent
+                return response.json([{"recipient_id": sender, "custom": {"handover": handed}}])
             if messages is None:
                 collector = CollectingOutputChannel()
                 await on_new_message(
@@ -241,6 +329,9 @@ class SafeRestInput(RestInput):
                     )
                 )
                 messages = list(collector.messages)
+                opened = _handover_status(request, sender)
+                if opened is not None:
+                    messages.append({"recipient_id": sender, "custom": {"handover": opened}})
             if not messages:
                 logger.warning(
                     "no reply to a message from %s; answering 'try again shortly'", sender

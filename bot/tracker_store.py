@@ -45,7 +45,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
-from bot import feedback, rasa_speedups
+from bot import feedback, handover, rasa_speedups  # noqa: F401 (handover: its tables)
 from bot.privacy import mask_values
 
 rasa_speedups.install()

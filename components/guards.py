@@ -28,6 +28,11 @@ lines), not an FAQ answer about another region's services.
 ResponseConfidenceGate: the intent classifier may be sure a message is an FAQ while
 the response selector cannot tell which one; below a threshold the message becomes
 `nlu_fallback`, so the user is asked to rephrase instead of getting a wrong answer.
+
+PersonRequestGuard: the FAQ topic "ihminen" ("haluan puhua ihmisen kanssa") becomes the
+intent `request_person`, answered by action_request_person (a staff member in the region's
+opening hours, else the honest answer with contacts). It runs before SafetyGuard, so a request
+that mentions danger still gets the safety answer with 112 first.
 """
 
 from __future__ import annotations
@@ -321,4 +326,27 @@ class FollowUpGate(ConfigComponent):
             confidence = selected.get("response", {}).get(PREDICTED_CONFIDENCE_KEY, 0.0)
             if confidence < self._threshold and refers_back(text):
                 _set_intent(message, FALLBACK_INTENT, intent.get(PREDICTED_CONFIDENCE_KEY, 0.0))
+        return messages
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class PersonRequestGuard(ConfigComponent):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"retrieval_intent": "faq", "topic": "faq/ihminen", "target": "request_person"}
+
+    def __init__(self, config: Dict[Text, Any]) -> None:
+        super().__init__(config)
+        self._intent = config["retrieval_intent"]
+        self._topic = config["topic"]
+        self._target = config["target"]
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            if intent.get(INTENT_NAME_KEY) != self._intent:
+                continue
+            selected = (message.get("response_selector") or {}).get(self._intent) or {}
+            if (selected.get("response") or {}).get("intent_response_key") == self._topic:
+                _set_intent(message, self._target, intent.get(PREDICTED_CONFIDENCE_KEY, 0.0))
         return messages

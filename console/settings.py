@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "console.sheets",
     "console.publishing",
     "console.stats",
+    "console.conversations",
 ]
 
 MIDDLEWARE = [

@@ -35,4 +35,5 @@ urlpatterns = [
     path("taulukot/", include("console.sheets.urls")),
     path("julkaisu/", include("console.publishing.urls")),
     path("tilastot/", include("console.stats.urls")),
+    path("keskustelut/", include("console.conversations.urls")),
 ]

@@ -35,6 +35,8 @@ async def relay(
         logger.error("Rasa gave no answer for %s: %s", sender, error)
         await bot.send_message(chat_id, shared.texts.unavailable)
         return
+    if not replies and getattr(replies, "handover", None):
+        return  # a staff member has the conversation: their messages come separately
     if not replies:
         await send_reply(bot, shared, chat_id, BotReply(shared.texts.no_answer))
         return

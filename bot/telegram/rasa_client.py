@@ -100,11 +100,18 @@ class RasaClient:
             raise RasaUnavailable("the answer is not JSON") from None
 
 
+class Replies(List[BotReply]):
+    """The bot's replies; `handover` is set while a staff member is asked for or has the
+    conversation (bot/rest_channel.py): then no reply is not a failure, the bot is silent."""
+
+    handover: Optional[str] = None
+
+
 def parse_replies(body: Any) -> List[BotReply]:
     """Rasa's list of messages as BotReply objects; images become their address."""
     if not isinstance(body, list):
         raise RasaUnavailable("the answer is not a list of messages")
-    replies = []
+    replies = Replies()
     for item in body:
         if not isinstance(item, dict):
             continue
@@ -124,4 +131,7 @@ def parse_replies(body: Any) -> List[BotReply]:
         )
         if text.strip() or buttons:
             replies.append(BotReply(text.strip(), buttons))
+        custom = item.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("handover"), str):
+            replies.handover = custom["handover"]
     return replies

@@ -8,12 +8,13 @@ import contextlib
 import dataclasses
 import logging
 import time
-from typing import AsyncIterator, Callable, Dict, List, Optional
+from typing import Any, AsyncIterator, Callable, Dict, List, Optional
 
 import httpx
 from telegram.ext import Application, ContextTypes
 
 from bot import probes
+from bot.telegram import handover as staff_messages
 from bot.telegram.buttons import ButtonStore
 from bot.telegram.config import TelegramSettings
 from bot.telegram.feedback import CommentPrompts
@@ -61,9 +62,15 @@ class Services:
     rasa_ready: Callable[[str], bool] = probes.responds
     rasa: Optional[RasaClient] = None  # open between post_init and post_shutdown
     comment_prompts: CommentPrompts = dataclasses.field(default_factory=CommentPrompts)
+    # sender id -> chat id of the chats seen since the start, for staff messages
+    # (bot/telegram/handover.py); the delivery task runs between post_init and post_shutdown
+    chats: Dict[str, int] = dataclasses.field(default_factory=dict)
+    delivery: Optional[Any] = None
 
     def sender(self, chat_id: int) -> str:
-        return sender_id(self.settings.sender_key, chat_id)
+        sender = sender_id(self.settings.sender_key, chat_id)
+        self.chats[sender] = chat_id
+        return sender
 
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
@@ -86,6 +93,7 @@ async def open_rasa_client(application: Application) -> None:
         shared.settings.rasa_url, shared.settings.rasa_timeout, shared.rasa_transport
     )
     await wait_until_rasa_answers(shared.settings.rasa_url + "/", shared.rasa_ready)
+    shared.delivery = staff_messages.start(application, shared.chats)
 
 
 async def wait_until_rasa_answers(
@@ -116,6 +124,8 @@ async def wait_until_rasa_answers(
 async def close_rasa_client(application: Application) -> None:
     """post_shutdown."""
     shared: Services = application.bot_data[_KEY]
+    await staff_messages.stop(shared.delivery)
+    shared.delivery = None
     if shared.rasa is not None:
         await shared.rasa.close()
         shared.rasa = None

@@ -9,6 +9,9 @@
 - A message is answered without fallback unless the bot did not understand it (nlu_fallback or
   a rephrase request) or called it out of scope: the same rule as the inbox's (staff.inbox).
 - Ratings are counted by when they were given; a share of ratings is of the week's messages.
+- Requests for a person (bot/handover.py) are counted by when they were made, in the
+  conversation's region (the same rule; the request's own region when the conversation named
+  none); "taken" when a staff member took the request.
 - Unanswered topics: the topic the model ranked closest for each message answered with a
   fallback (the prediction stored with the message), most frequent first.
 """
@@ -23,6 +26,7 @@ from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 import sqlalchemy
 
+from bot import handover
 from bot.constants import STAFF_SENDER_PREFIX
 from staff.inbox import closest_topic, store_url, why_unanswered
 
@@ -37,6 +41,8 @@ class Figures:
     unanswered: int = 0
     helpful: int = 0
     not_helpful: int = 0
+    person_requests: int = 0
+    person_taken: int = 0
     unanswered_topics: collections.Counter = dataclasses.field(default_factory=collections.Counter)
 
     @property
@@ -65,6 +71,8 @@ class Figures:
         self.unanswered += other.unanswered
         self.helpful += other.helpful
         self.not_helpful += other.not_helpful
+        self.person_requests += other.person_requests
+        self.person_taken += other.person_taken
         self.unanswered_topics.update(other.unanswered_topics)
 
     def top_topics(self, count: int = 5) -> List[Tuple[str, int]]:
@@ -135,6 +143,7 @@ def read(
                     ),
                     {"since": since},
                 ).fetchall()
+            requests = handover.request_counts(connection, since)
     finally:
         engine.dispose()
     in_period = set(weeks)
@@ -197,4 +206,11 @@ def read(
             cell.helpful += 1
         elif rating == "not_helpful":
             cell.not_helpful += 1
+    for sender, request_region, timestamp, taken in requests:
+        week = week_of(float(timestamp))
+        if week not in in_period:
+            continue
+        cell = cells[(region.get(sender) or request_region or UNKNOWN, week)]
+        cell.person_requests += 1
+        cell.person_taken += int(taken)
     return Statistics(weeks, dict(cells))

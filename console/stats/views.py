@@ -29,8 +29,6 @@ from staff.inbox import STORE_ERRORS
 from staff.project import Project
 
 UNKNOWN_NAME = "alue ei tiedossa"
-# The handover (issue 14's "talk to a person") is not built yet: said so, never shown as zero.
-NOT_IN_USE = "ei käytössä vielä"
 TOP_TOPICS = 5
 
 
@@ -91,7 +89,6 @@ def stats(request: HttpRequest) -> HttpResponse:
         "statistics": statistics,
         "weeks": weeks,
         "chosen_name": "kaikki näkyvät alueet" if chosen == ALL else names[chosen],
-        "not_in_use": NOT_IN_USE,
         "csv_query": request.GET.urlencode(),
     }
     if statistics is not None:
@@ -126,6 +123,16 @@ def stats(request: HttpRequest) -> HttpResponse:
                     "Vastauksista arvioitu hyödylliseksi",
                     [(r["week"], r["figures"].helpful_share) for r in week_rows],
                     percent=True,
+                ),
+                charts.bar_chart(
+                    "ihmiselle",
+                    "Pyynnöt puhua ihmisen kanssa viikoittain",
+                    [(r["week"], r["figures"].person_requests) for r in week_rows],
+                ),
+                charts.bar_chart(
+                    "otetut",
+                    "Työntekijän ottamat pyynnöt viikoittain",
+                    [(r["week"], r["figures"].person_taken) for r in week_rows],
                 ),
                 charts.bar_chart(
                     "ei-auttanut",
@@ -199,8 +206,8 @@ def csv_export(request: HttpRequest) -> HttpResponse:
                     _number(f.helpful_share),
                     f.not_helpful,
                     _number(f.not_helpful_share),
-                    NOT_IN_USE,
-                    NOT_IN_USE,
+                    f.person_requests,
+                    f.person_taken,
                     ", ".join(f"{t} ({n})" for t, n in f.top_topics(TOP_TOPICS)),
                 ]
             )

@@ -22,6 +22,7 @@ import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
+from bot import handover
 from bot.launcher import stop_process
 from console.publishing import draft, history
 from console.publishing.draft import content_files
@@ -44,6 +45,7 @@ SAMPLE_VALUES_UNDER = {
     "hankkeet/": {"name": "turvassa"},
     "tunnukset/": {"pk": "1"},  # the first pääkäyttäjä
     "julkaisu/": {"run_id": "1"},  # the failed publication the fixture records
+    "keskustelut/": {"pk": "1"},  # the request for a person the fixture makes, taken
 }
 # Addresses that are not pages, with the reason; every other pattern must be visited.
 NOT_PAGES = {
@@ -60,6 +62,10 @@ NOT_PAGES = {
     "julkaisu/hylkaa/": "POST only: the discard button on julkaisu/",
     "julkaisu/versiot/<str:commit>/palauta/": "POST only: the restore button on its version page",
     "tunnukset/<int:pk>/kaytossa/": "POST only: the button on tunnukset/<pk>/",
+    **{
+        f"keskustelut/<int:pk>/{action}/": "POST only: the buttons on keskustelut/<pk>/"
+        for action in ("ota", "vastaa", "palauta", "sulje")
+    },
     "tunnukset/<int:pk>/uusi-salasana/": "POST only: the button on tunnukset/<pk>/",
     "tunnukset/<int:pk>/avaa-lukitus/": "POST only: the button on tunnukset/<pk>/",
     **{
@@ -151,6 +157,15 @@ def console(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("var")
     store = tmp_path_factory.mktemp("store") / "conversations.db"
     fill_store(store, CONVERSATIONS)
+    # a request for a person, taken and answered: the Keskustelut pages with their forms
+    engine = handover.engine_for(str(store))
+    with engine.begin() as connection:
+        made = handover.open_request(connection, "perhe-1", "rest", "etela-savo", "Ei ketään.")
+        handover.take(connection, made.id, "paakayttaja")
+        handover.add_message(connection, made, handover.FAMILY, "Hei, tarvitsen apua.")
+        handover.add_message(connection, made, handover.STAFF, "Hei, olen työntekijä.")
+        handover.set_hours(connection, "etela-savo", {0: ("9:00", "15:00")})
+    engine.dispose()
     with pytest.MonkeyPatch.context() as patch:
         # The inbox reads this store; no bot on port 9, so the stored predictions are used.
         patch.setenv("PERHENEUVO_TRACKER_DB", str(store))

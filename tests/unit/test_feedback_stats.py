@@ -22,7 +22,7 @@ import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot import feedback
+from bot import feedback, handover
 from bot.tracker_store import PerheneuvoTrackerStore
 from console.stats import charts, figures
 from staff.inbox import feedback_source
@@ -126,6 +126,18 @@ def fill(db: Path) -> PerheneuvoTrackerStore:
         "telegram",
         now=mid(THIS_WEEK, 1),
     )
+    # requests for a person: last week a1 (taken) and a2 (no municipality named in the
+    # conversation: the request's own region), this week a1 (not taken) and b1 (taken)
+    engine = handover.engine_for(str(db))
+    with engine.begin() as c:
+        first = handover.open_request(c, "a1", "rest", "etela-savo", "n", now=mid(LAST_WEEK, 2))
+        handover.take(c, first.id, "maija", now=mid(LAST_WEEK, 2.1))
+        handover.finish(c, first.id, handover.RETURNED, now=mid(LAST_WEEK, 2.5))
+        handover.open_request(c, "a2", "rest", "etela-savo", "n", now=mid(LAST_WEEK, 3))
+        handover.open_request(c, "a1", "rest", "etela-savo", "n", now=mid(THIS_WEEK, 2))
+        last = handover.open_request(c, "b1", "rest", "pohjois-savo", "n", now=mid(THIS_WEEK, 3))
+        handover.take(c, last.id, "jussi", now=mid(THIS_WEEK, 3.1))
+    engine.dispose()
     return store
 
 
@@ -277,13 +289,23 @@ class StatsPageTests(ConsoleTestCase):
         reply = self.client.get("/tilastot/", {"viikot": "2"})
         self.assertEqual(reply.status_code, 200)
         page = reply.content.decode()
-        self.assertIn("ei käytössä vielä", page)
+        self.assertNotIn("ei käytössä vielä", page)
+        self.assertIn("Pyynnöt puhua ihmisen kanssa viikoittain. vk", page)
         self.assertIn('<svg role="img"', page)
         self.assertIn("Etelä-Savo", page)
         self.assertIn("Pohjois-Savo", page)
         self.assertIn("alue ei tiedossa", page)
         total = reply.context["total"]["figures"]
         self.assertEqual((total.conversations, total.messages, total.unanswered), (4, 8, 3))
+        self.assertEqual((total.person_requests, total.person_taken), (4, 2))
+        regions = {row["label"]: row["figures"] for row in reply.context["region_rows"]}
+        self.assertEqual(
+            (regions["Etelä-Savo"].person_requests, regions["Etelä-Savo"].person_taken), (3, 1)
+        )
+        self.assertEqual(
+            (regions["Pohjois-Savo"].person_requests, regions["Pohjois-Savo"].person_taken),
+            (1, 1),
+        )
         self.assertIn("Keskustelut viikoittain. vk", page)  # the text alternative
         # SVG coordinates with a decimal point, not the Finnish comma Django would write
         svg = page.split("</desc>", 1)[1].split("</svg>", 1)[0]
@@ -315,7 +337,9 @@ class StatsPageTests(ConsoleTestCase):
         week = f"{LAST_WEEK[0]}-W{LAST_WEEK[1]:02d}"
         row = body[("Etelä-Savo", week)]
         self.assertEqual(row[3:11], ["1", "3", "2", "66,7", "1", "33,3", "0", "0,0"])
-        self.assertEqual(row[11], "ei käytössä vielä")
+        self.assertEqual(row[11:13], ["2", "1"])
+        this_week = body[("Etelä-Savo", f"{THIS_WEEK[0]}-W{THIS_WEEK[1]:02d}")]
+        self.assertEqual(this_week[11:13], ["1", "0"])
         self.assertEqual(row[13], "erokahvila (1)")
 
 

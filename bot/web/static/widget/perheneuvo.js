@@ -59,7 +59,8 @@
       feedbackFailed: "Palautetta ei saatu perille. Yritä hetken päästä uudelleen.",
       commentLabel: "Mikä jäi puuttumaan? (vapaaehtoinen, älä kirjoita nimiä tai yhteystietoja)",
       commentSend: "Lähetä kommentti",
-      commentThanks: "Kiitos kommentista!"
+      commentThanks: "Kiitos kommentista!",
+      staff: "Työntekijä: "
     }
   };
 
@@ -69,6 +70,9 @@
   var DOUBLE_ESC_MS = 1000;
   var MAX_INPUT_LENGTH = 1000;
   var MAX_COMMENT_LENGTH = 500;
+  // While a staff member has (or is asked to take) the conversation, the widget asks the
+  // server for their messages this often (GET /webhooks/rest/handover; see README).
+  var HANDOVER_POLL_MS = 3000;
 
   // -- settings from the script tag ---------------------------------------------------------
 
@@ -112,7 +116,12 @@
   }
 
   function newState() {
-    return { sender: newSenderId(), open: false, messages: [] };
+    return { sender: newSenderId(), open: false, messages: [], handover: null };
+  }
+
+  function cleanHandover(value) {
+    if (!value || typeof value.after !== "number" || !isFinite(value.after)) return null;
+    return { after: value.after };
   }
 
   function cleanButtons(buttons) {
@@ -136,6 +145,7 @@
       }
       return bot;
     }
+    if (entry.who === "staff") return { who: "staff", text: entry.text };
     if (entry.who === "user") {
       var payload = typeof entry.payload === "string" ? entry.payload : entry.text;
       var id = typeof entry.id === "string" ? entry.id : randomHex();
@@ -154,7 +164,8 @@
       return {
         sender: stored.sender,
         open: stored.open === true,
-        messages: stored.messages.map(cleanEntry).filter(Boolean)
+        messages: stored.messages.map(cleanEntry).filter(Boolean),
+        handover: cleanHandover(stored.handover)
       };
     } catch (error) {
       return null; // storage blocked or unreadable: start afresh
@@ -367,9 +378,13 @@
 
   function messageNode(entry) {
     var node = element("div", "pn-msg pn-msg-" + entry.who);
-    node.appendChild(element("span", "pn-sr", entry.who === "user" ? t.you : config.title + ": "));
+    if (entry.who === "staff") {
+      node.appendChild(element("span", "pn-author", t.staff)); // shown: a person writes
+    } else {
+      node.appendChild(element("span", "pn-sr", entry.who === "user" ? t.you : config.title + ": "));
+    }
     var body = element("p", "pn-text");
-    if (entry.who === "bot") {
+    if (entry.who !== "user") {
       appendLinkified(body, entry.text);
     } else {
       body.textContent = entry.text;
@@ -596,6 +611,10 @@
       }
       var answers = [];
       replies.forEach(function (reply) {
+        if (reply && reply.custom && typeof reply.custom.handover === "string") {
+          startHandover(); // a staff member is asked for, or has the conversation
+          return;
+        }
         if (!reply || typeof reply.text !== "string" || !reply.text.trim()) return;
         answers.push({ who: "bot", text: reply.text, buttons: cleanButtons(reply.buttons) });
       });
@@ -622,6 +641,58 @@
       if (!pending) setTyping(false);
       if (myGeneration === generation) saveState();
     });
+  }
+
+  // -- a staff member in the conversation ----------------------------------------------------
+
+  var pollTimer = null;
+
+  function startHandover() {
+    if (!state.handover) state.handover = { after: 0 };
+    saveState();
+    schedulePoll();
+  }
+
+  function schedulePoll() {
+    if (pollTimer || !state.handover) return;
+    pollTimer = window.setTimeout(poll, HANDOVER_POLL_MS);
+  }
+
+  function poll() {
+    pollTimer = null;
+    if (!state.handover) return;
+    var myGeneration = generation;
+    var url = config.server + "/webhooks/rest/handover?sender=" +
+      encodeURIComponent(state.sender) + "&after=" + state.handover.after;
+    window.fetch(url, {
+      method: "GET", mode: "cors", credentials: "omit", cache: "no-store",
+      referrerPolicy: "no-referrer"
+    }).then(function (response) {
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    }).then(function (result) {
+      if (myGeneration !== generation || !state.handover) return;
+      (Array.isArray(result.messages) ? result.messages : []).forEach(function (m) {
+        if (!m || typeof m.text !== "string" || typeof m.id !== "number") return;
+        state.handover.after = Math.max(state.handover.after, m.id);
+        var entry = m.author === "staff"
+          ? { who: "staff", text: m.text }
+          : { who: "bot", text: m.text, buttons: [] };
+        state.messages.push(entry);
+        appendEntry(entry);
+      });
+      if (result.status !== "waiting" && result.status !== "taken") state.handover = null;
+      saveState();
+    }).catch(function () {
+      // the server is not reachable just now: ask again at the next tick
+    }).then(function () {
+      if (myGeneration === generation) schedulePoll();
+    });
+  }
+
+  function stopHandover() {
+    if (pollTimer) window.clearTimeout(pollTimer);
+    pollTimer = null;
   }
 
   function send(payload, shown) {
@@ -680,6 +751,7 @@
     // Resets the conversation on the server too; a new sender id makes sure nothing carries
     // over even if this request does not get through.
     postMessage(oldSender, "/restart").catch(function () {});
+    stopHandover();
     state = newState();
     state.open = true;
     setTyping(false);
@@ -692,6 +764,7 @@
 
   function exitQuickly() {
     generation += 1;
+    stopHandover();
     forgetState();
     state = newState();
     log.textContent = "";
@@ -725,7 +798,9 @@
   window.addEventListener("pageshow", function (event) {
     if (!event.persisted) return;
     state = loadState() || newState();
+    stopHandover();
     renderAll();
+    schedulePoll();
     if (state.open) openWindow(false); else { windowEl.hidden = true; launcher.hidden = false; }
   });
 
@@ -733,6 +808,7 @@
     document.body.appendChild(host);
     renderAll();
     if (state.open) openWindow(false);
+    schedulePoll(); // a handover open before a reload goes on
   }
 
   if (document.body) {

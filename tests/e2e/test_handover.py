@@ -1,0 +1,223 @@
+"""Talk to a person end to end with the real stack (the session `bot` fixture: Rasa with the
+trained model, actions, the demo page) and a real `python -m console` on the same conversation
+store: in opening hours a family asks for a person in the widget (headless Chromium), a staff
+member in a second browser session takes the request in Keskustelut and replies, the reply
+appears in the widget, the bot says nothing meanwhile, and handing back resumes the bot.
+Outside opening hours the family gets the honest answer with the region's contacts and 112.
+The same in Telegram (the real front end against the fake Bot API)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.by import By
+
+from bot import handover
+from bot.launcher import stop_process
+from tests.e2e.test_telegram_e2e import WAIT as TELEGRAM_WAIT
+from tests.e2e.test_telegram_e2e import _new_chat, front_end
+from tests.e2e.test_widget import WAIT, open_widget
+from tests.support import copy_project, headless_chromium
+from tests.support.console import start_console
+
+pytestmark = pytest.mark.model
+
+ALL_DAY = {day: ("0:00", "23:59") for day in range(7)}
+TEXTS = handover.texts()
+
+
+def set_hours(bot, region: str, hours) -> None:
+    engine = handover.engine_for(str(bot.settings.tracker_db))
+    with engine.begin() as connection:
+        handover.set_hours(connection, region, hours)
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def console(bot, tmp_path_factory):
+    root = tmp_path_factory.mktemp("project")
+    copy_project(root)
+    var_dir = tmp_path_factory.mktemp("var")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PERHENEUVO_TRACKER_DB", str(bot.settings.tracker_db))
+        patch.setenv("PERHENEUVO_RASA_URL", bot.rasa_url)
+        patch.setenv("PERHENEUVO_API_TOKEN", bot.settings.api_token)
+        process, url = start_console(root, var_dir)
+    yield var_dir, url
+    stop_process(process)
+
+
+@pytest.fixture(scope="module")
+def family(tmp_path_factory):
+    driver = headless_chromium(tmp_path_factory.mktemp("family"))
+    driver.set_script_timeout(WAIT)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def staff(console, tmp_path_factory):
+    """A second browser: the staff member, logged in to the console."""
+    var_dir, url = console
+    driver = headless_chromium(tmp_path_factory.mktemp("staff"))
+    driver.get(f"{url}/kirjaudu/")
+    password = (var_dir / "console-admin-password").read_text().strip()
+    driver.find_element(By.ID, "id_username").send_keys("paakayttaja")
+    driver.find_element(By.ID, "id_password").send_keys(password)
+    driver.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+    yield driver
+    driver.quit()
+
+
+def wait_until(condition, timeout: float = WAIT, message: str = "") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, message
+        time.sleep(0.3)
+
+
+def main_text(driver) -> str:
+    """The page's main text; "" while a new page replaces the old one."""
+    try:
+        return driver.find_element(By.TAG_NAME, "main").text
+    except (StaleElementReferenceException, NoSuchElementException):
+        return ""
+
+
+def click_and_see(driver, css: str, expected: str) -> None:
+    """Submits the form button at `css` and waits for the page that says `expected`."""
+    driver.find_element(By.CSS_SELECTOR, css).click()
+    wait_until(lambda: expected in main_text(driver), message=f"no {expected!r} after {css}")
+
+
+def take_and_reply(staff, url: str, request_id: int, reply: str) -> None:
+    staff.get(f"{url}/keskustelut/")
+    assert f"Pyyntö {request_id}" in main_text(staff)
+    click_and_see(staff, f"form[action$='/{request_id}/ota/'] button", "Otit keskustelun")
+    staff.find_element(By.ID, "id_teksti").send_keys(reply)
+    click_and_see(staff, "form[action$='/vastaa/'] button", "Viesti lähetetty perheelle.")
+
+
+def latest_request(bot, sender: str) -> handover.Request:
+    engine = handover.engine_for(str(bot.settings.tracker_db))
+    with engine.connect() as connection:
+        found = handover.latest(connection, sender)
+    engine.dispose()
+    assert found is not None, "no request was made"
+    return found
+
+
+def test_in_opening_hours_a_staff_member_takes_over_and_hands_back(bot, family, staff, console):
+    _var_dir, url = console
+    set_hours(bot, "etela-savo", ALL_DAY)
+    widget = open_widget(family, bot)
+    widget.open()
+    widget.ask("Asun Mikkelissä")
+    before = len(widget.texts("bot"))
+    widget.ask("Haluan puhua ihmisen kanssa")
+    answer = " ".join(widget.texts("bot")[before:])
+    assert "Pyysin työntekijää" in answer and "112" in answer
+    sender = widget.stored()["sender"]
+    request = latest_request(bot, sender)
+    assert (request.status, request.region) == (handover.WAITING, "etela-savo")
+
+    take_and_reply(staff, url, request.id, "Hei, olen perhetyöntekijä. Miten voin auttaa?")
+    widget.wait(
+        lambda: "Hei, olen perhetyöntekijä. Miten voin auttaa?" in widget.texts("staff"),
+        message="the staff member's reply did not reach the widget",
+    )
+    # the family writes: the staff member sees it, the bot says nothing
+    bot_messages = len(widget.texts("bot"))
+    widget.find(".pn-input").send_keys("Mikä on erokahvila?\n")
+    staff.get(f"{url}/keskustelut/{request.id}/")
+    wait_until(
+        lambda: "Mikä on erokahvila?" in main_text(staff) or staff.refresh(),
+        message="the family's message did not reach the console",
+    )
+    time.sleep(4)  # a poll or two: still nothing from the bot
+    assert len(widget.texts("bot")) == bot_messages
+    # the conversation so far is shown, masked
+    assert "Asun Mikkelissä" in main_text(staff)
+    # danger still gets the safety answer with 112 at once, and reaches the staff member
+    before = len(widget.texts("bot"))
+    widget.ask("mies uhkaa tappaa minut")
+    assert "112" in widget.texts("bot")[before]
+    staff.refresh()
+    wait_until(lambda: "mies uhkaa tappaa minut" in main_text(staff), message="not in console")
+
+    click_and_see(staff, "form[action$='/palauta/'] button", "Keskustelu palautettu botille.")
+    widget.wait(lambda: TEXTS["returned"] in widget.texts("bot"), message="the family was not told")
+    before = len(widget.texts("bot"))
+    widget.ask("Mikä on erokahvila?")
+    assert any("erokahvila" in text.lower() for text in widget.texts("bot")[before:])
+    assert widget.stored().get("handover") is None
+
+
+def test_outside_opening_hours_the_family_gets_the_honest_answer(bot, family):
+    set_hours(bot, "pohjois-savo", {})
+    widget = open_widget(family, bot)
+    widget.open()
+    widget.ask("Asun Kuopiossa")
+    before = len(widget.texts("bot"))
+    widget.ask("Haluan puhua ihmisen kanssa")
+    answer = " ".join(widget.texts("bot")[before:])
+    assert "eivät ole juuri nyt tavoitettavissa" in answer
+    assert "112" in answer and "0800 92277" in answer
+    assert "Pyysin työntekijää" not in answer
+    engine = handover.engine_for(str(bot.settings.tracker_db))
+    with engine.connect() as connection:
+        assert handover.latest(connection, widget.stored()["sender"]) is None
+    engine.dispose()
+
+
+def test_a_request_that_mentions_danger_gets_112_first(bot, family):
+    set_hours(bot, "etela-savo", ALL_DAY)
+    widget = open_widget(family, bot)
+    widget.open()
+    widget.ask("Asun Mikkelissä")
+    before = len(widget.texts("bot"))
+    widget.ask("Haluan puhua ihmisen kanssa, mies uhkaa tappaa minut")
+    answer = widget.texts("bot")[before:]
+    assert "112" in answer[0]
+
+
+def test_in_telegram_a_staff_member_takes_over(bot, staff, console, tmp_path):
+    _var_dir, url = console
+    set_hours(bot, "etela-savo", ALL_DAY)
+    store = str(bot.settings.tracker_db)
+    with front_end(
+        tmp_path / "telegram.log", bot.rasa_url, PERHENEUVO_TRACKER_DB=store
+    ) as telegram:
+        chat = _new_chat()
+        telegram.api.queue_message(chat, "Asun Mikkelissä")
+        sent = telegram.api.wait_for("sendMessage", chat, timeout=TELEGRAM_WAIT, settle=1.0)
+        telegram.api.queue_message(chat, "Haluan puhua ihmisen kanssa")
+        sent = telegram.api.wait_for(
+            "sendMessage", chat, count=len(sent) + 1, timeout=TELEGRAM_WAIT, settle=1.0
+        )
+        assert "Pyysin työntekijää" in sent[-1]["text"]
+        request = latest_request(bot, telegram.sender(chat))
+        assert request.channel == "telegram"
+        take_and_reply(staff, url, request.id, "Hei Telegramissa!")
+        sent = telegram.api.wait_for(
+            "sendMessage", chat, count=len(sent) + 2, timeout=TELEGRAM_WAIT, settle=1.0
+        )
+        assert [s["text"] for s in sent[-2:]] == [TEXTS["taken"], "Hei Telegramissa!"]
+        # the bot is silent while the staff member has the conversation
+        telegram.api.queue_message(chat, "Mikä on erokahvila?")
+        time.sleep(5)
+        assert len(telegram.api.calls_of("sendMessage", chat)) == len(sent)
+        staff.get(f"{url}/keskustelut/{request.id}/")
+        assert "Mikä on erokahvila?" in main_text(staff)
+        click_and_see(staff, "form[action$='/palauta/'] button", "Keskustelu palautettu botille.")
+        sent = telegram.api.wait_for(
+            "sendMessage", chat, count=len(sent) + 1, timeout=TELEGRAM_WAIT, settle=1.0
+        )
+        assert sent[-1]["text"] == TEXTS["returned"]
+        telegram.api.queue_message(chat, "Mikä on erokahvila?")
+        sent = telegram.api.wait_for(
+            "sendMessage", chat, count=len(sent) + 1, timeout=TELEGRAM_WAIT, settle=1.0
+        )
+        assert "erokahvila" in sent[-1]["text"].lower()

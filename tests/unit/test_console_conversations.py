@@ -1,0 +1,135 @@
+"""The console's Keskustelut pages (console/conversations) on a conversation store shared with
+the bot (bot/handover.py): requests listed per the account's regions, taking, replying, handing
+back, and the opening hours a julkaisija edits and the bot reads."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import time
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+from bot import handover
+from tests.support.console import django_ready
+
+django_ready()
+
+from console.audit.models import Entry  # noqa: E402
+from tests.unit.test_console import ConsoleTestCase  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("console_db")
+
+
+class ConversationsPageTests(ConsoleTestCase):
+    def setUp(self) -> None:
+        super().setUp()
+        directory = Path(tempfile.mkdtemp(prefix="perheneuvo-handover-"))
+        self.addCleanup(shutil.rmtree, directory, True)
+        self.store = str(directory / "conversations.db")
+        environment = mock.patch.dict(os.environ, {"PERHENEUVO_TRACKER_DB": self.store})
+        environment.start()
+        self.addCleanup(environment.stop)
+        self.engine = handover.engine_for(self.store)
+        self.addCleanup(self.engine.dispose)
+        with self.engine.begin() as c:
+            self.es = handover.open_request(c, "perhe-1", "rest", "etela-savo", "Ei ketään.")
+            self.ps = handover.open_request(c, "perhe-2", "rest", "pohjois-savo", "Ei ketään.")
+
+    def test_a_region_limited_account_sees_its_own_regions_requests(self) -> None:
+        self.login(self.muokkaaja)  # limited to etela-savo
+        reply = self.client.get("/keskustelut/")
+        self.assertEqual(reply.status_code, 200)
+        self.assertEqual([r["request"].id for r in reply.context["waiting"]], [self.es.id])
+        self.assertEqual(self.client.get(f"/keskustelut/{self.ps.id}/").status_code, 404)
+        self.assertEqual(self.client.post(f"/keskustelut/{self.ps.id}/ota/").status_code, 404)
+        self.login(self.julkaisija)
+        waiting = self.client.get("/keskustelut/").context["waiting"]
+        self.assertEqual({r["request"].id for r in waiting}, {self.es.id, self.ps.id})
+
+    def test_take_reply_and_hand_back(self) -> None:
+        self.login(self.muokkaaja)
+        self.assertEqual(self.client.post(f"/keskustelut/{self.es.id}/ota/").status_code, 302)
+        with self.engine.connect() as c:
+            taken = handover.get(c, self.es.id)
+        self.assertEqual((taken.status, taken.taken_by), (handover.TAKEN, "maija"))
+        # an empty reply is refused next to the field
+        reply = self.client.post(f"/keskustelut/{self.es.id}/vastaa/", {"teksti": "  "})
+        self.assertEqual(reply.status_code, 400)
+        self.assertIn("Kirjoita viesti ennen lähettämistä.", reply.content.decode())
+        self.client.post(f"/keskustelut/{self.es.id}/vastaa/", {"teksti": "Hei, olen Maija."})
+        with self.engine.connect() as c:
+            told = [m.text for m in handover.messages_for_family(c, "perhe-1")]
+        self.assertEqual(told, [handover.texts()["taken"], "Hei, olen Maija."])
+        page = self.client.get(f"/keskustelut/{self.es.id}/").content.decode()
+        self.assertIn("Hei, olen Maija.", page)
+        self.client.post(f"/keskustelut/{self.es.id}/palauta/")
+        self.assertEqual(
+            list(
+                Entry.objects.filter(action__startswith="handover")
+                .order_by("id")
+                .values_list("action", "target")
+            ),
+            [
+                ("handover_taken", f"keskustelu {self.es.id}"),
+                ("handover_returned", f"keskustelu {self.es.id}"),
+            ],
+        )
+        with self.engine.connect() as c:
+            self.assertIsNone(handover.active(c, "perhe-1"))
+            self.assertEqual(handover.latest(c, "perhe-1").status, handover.RETURNED)
+        # a returned conversation takes no more messages
+        self.client.post(f"/keskustelut/{self.es.id}/vastaa/", {"teksti": "Vielä yksi"})
+        with self.engine.connect() as c:
+            self.assertNotIn("Vielä yksi", [m.text for m in handover.messages_of(c, self.es.id)])
+
+    def test_only_post_changes_anything(self) -> None:
+        self.login(self.paakayttaja)
+        for action in ("ota", "vastaa", "palauta", "sulje"):
+            self.assertEqual(
+                self.client.get(f"/keskustelut/{self.es.id}/{action}/").status_code, 405
+            )
+        with self.engine.connect() as c:
+            self.assertEqual(handover.get(c, self.es.id).status, handover.WAITING)
+
+    def test_a_julkaisija_sets_opening_hours_the_bot_reads(self) -> None:
+        self.login(self.muokkaaja)
+        self.assertEqual(self.client.get("/keskustelut/aukioloajat/").status_code, 403)
+        self.login(self.julkaisija)
+        form = {
+            "alue": "etela-savo",
+            "auki_0": "9:00",
+            "kiinni_0": "15.30",
+            "auki_4": "",
+            "kiinni_4": "",
+        }
+        reply = self.client.post("/keskustelut/aukioloajat/?alue=etela-savo", form)
+        self.assertEqual(reply.status_code, 302)
+        with self.engine.connect() as c:
+            self.assertEqual(handover.hours_of(c, "etela-savo"), {0: ("09:00", "15:30")})
+            self.assertEqual(handover.hours_of(c, "pohjois-savo"), {})
+        entry = Entry.objects.get(action="opening_hours_saved")
+        self.assertEqual((entry.username, entry.target), ("jussi", "aukioloajat etela-savo"))
+        self.assertEqual(entry.details["new"], {"0": ["09:00", "15:30"]})
+        bad = dict(form, auki_2="16:00", kiinni_2="8:00", auki_3="9:00")
+        reply = self.client.post("/keskustelut/aukioloajat/?alue=etela-savo", bad)
+        self.assertEqual(reply.status_code, 400)
+        page = reply.content.decode()
+        self.assertIn("Päättymisajan pitää olla alkamisajan jälkeen.", page)
+        self.assertIn("Anna sekä alkamis- että päättymisaika", page)
+        with self.engine.connect() as c:
+            self.assertEqual(handover.hours_of(c, "etela-savo"), {0: ("09:00", "15:30")})
+        page = self.client.get("/keskustelut/aukioloajat/?alue=etela-savo").content.decode()
+        self.assertIn('value="09:00"', page)
+
+    def test_a_request_nobody_takes_in_time_is_shown_as_such(self) -> None:
+        with self.engine.begin() as c:
+            handover.open_request(
+                c, "perhe-3", "rest", "etela-savo", "Ei ketään.", now=time.time() - 3600, wait=60
+            )
+        self.login(self.julkaisija)
+        ended = self.client.get("/keskustelut/").context["ended"]
+        self.assertEqual([r["request"].sender_id for r in ended], ["perhe-3"])
