@@ -56,6 +56,21 @@ def conversation(extractor):
     return make
 
 
+def answered_about_toivo(tracker: Tracker, domain: Dict[str, Any]) -> Dict[str, Any]:
+    """The tracker's first message answered with the Toivo-ryhmä FAQ topic, whose answer's
+    metadata names the Turvassa project; returns the domain with that answer."""
+    earlier = tracker.events[0]["parse_data"]
+    earlier["intent"] = {"name": "faq", "confidence": 0.9}
+    earlier["response_selector"] = {
+        "faq": {"response": {"intent_response_key": "faq/toivo_ryhma", "confidence": 0.9}}
+    }
+    with_topic = dict(domain, responses=dict(domain["responses"]))
+    with_topic["responses"]["utter_faq/toivo_ryhma"] = [
+        {"text": "…", "metadata": {"title": "Toivo-ryhmä", "project": "turvassa"}}
+    ]
+    return with_topic
+
+
 async def said(action, dispatcher, tracker, domain) -> str:
     events = await action.run(dispatcher, tracker, domain)
     said.events = events
@@ -173,16 +188,8 @@ async def test_and_there_asks_the_same_as_before(conversation, dispatcher, domai
 
 async def test_who_to_contact_about_it_follows_the_faq_topic(conversation, dispatcher, domain):
     tracker = conversation("mikä on toivo-ryhmä", latest="kelle siitä soitan")
-    earlier = tracker.events[0]["parse_data"]
-    earlier["intent"] = {"name": "faq", "confidence": 0.9}
-    earlier["entities"] = []  # the FAQ answer named the project, the question did not
-    earlier["response_selector"] = {
-        "faq": {"response": {"intent_response_key": "faq/toivo_ryhma", "confidence": 0.9}}
-    }
-    with_topic = dict(domain, responses=dict(domain["responses"]))
-    with_topic["responses"]["utter_faq/toivo_ryhma"] = [
-        {"text": "…", "metadata": {"title": "Toivo-ryhmä", "project": "turvassa"}}
-    ]
+    tracker.events[0]["parse_data"]["entities"] = []  # the answer named it, the question not
+    with_topic = answered_about_toivo(tracker, domain)
     answer = await said(ActionFindContact(), dispatcher, tracker, with_topic)
     assert "Emmi Heikkinen" in answer and "Missä kunnassa" not in answer
 
@@ -276,15 +283,7 @@ async def test_the_answers_project_comes_before_a_place_of_the_same_message(
         "kuulin että Mikkelissä oli joku ryhmä riitaisen eron perheille",
         latest="keneltä siitä saa lisätietoa",
     )
-    earlier = tracker.events[0]["parse_data"]
-    earlier["intent"] = {"name": "faq", "confidence": 0.9}
-    earlier["response_selector"] = {
-        "faq": {"response": {"intent_response_key": "faq/toivo_ryhma", "confidence": 0.9}}
-    }
-    with_topic = dict(domain, responses=dict(domain["responses"]))
-    with_topic["responses"]["utter_faq/toivo_ryhma"] = [
-        {"text": "…", "metadata": {"title": "Toivo-ryhmä", "project": "turvassa"}}
-    ]
+    with_topic = answered_about_toivo(tracker, domain)
     answer = await said(ActionFindContact(), dispatcher, tracker, with_topic)
     assert "Emmi Heikkinen" in answer and "Hanna Kokkonen" not in answer
 
