@@ -14,6 +14,7 @@ import pytest
 import requests
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.feedback import MAX_COMMENT_LENGTH
 from bot.launcher import stop_process
@@ -115,6 +116,8 @@ def inbox_text(browser, console) -> str:
         browser.find_element(By.ID, "id_username").send_keys("paakayttaja")
         browser.find_element(By.ID, "id_password").send_keys(password)
         browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
+        # the log-in page goes stale as the inbox loads: read the inbox, not the old page
+        WebDriverWait(browser, WAIT).until(lambda d: d.current_url.endswith("/saapuneet/"))
     return browser.find_element(By.TAG_NAME, "main").text
 
 
