@@ -99,13 +99,15 @@ class RatedTurn:
     @property
     def topic(self) -> Optional[str]:
         """The FAQ topic it was answered with ("erokahvila"), or the intent's name."""
-        selected = ((self.parse.get("response_selector") or {}).get("faq") or {}).get(
-            "response"
-        ) or {}
-        key = selected.get("intent_response_key")
+        key = (_faq(self.parse).get("response") or {}).get("intent_response_key")
         if self.intent == "faq" and key:
             return str(key).split("/", 1)[-1]
         return self.intent
+
+
+def _faq(parse: Dict[str, Any]) -> Dict[str, Any]:
+    """The FAQ answer selector's part of a parse (its chosen response and ranking)."""
+    return (parse.get("response_selector") or {}).get("faq") or {}
 
 
 def rated_turn(
@@ -155,8 +157,8 @@ def rated_turn(
 
 def parse_without_texts(parse: Dict[str, Any]) -> Dict[str, Any]:
     """What the console needs of a parse (intent, ranking, the FAQ answer's key): no texts."""
-    selected = ((parse.get("response_selector") or {}).get("faq") or {}).get("response") or {}
-    ranking = ((parse.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+    selected = _faq(parse).get("response") or {}
+    ranking = _faq(parse).get("ranking") or []
     return {
         "intent": parse.get("intent") or {},
         "intent_ranking": parse.get("intent_ranking") or [],
@@ -254,7 +256,7 @@ class RateLimit:
 def suggested_topics(parse: Dict[str, Any], answered: Optional[str], limit: int = 3) -> List[str]:
     """The FAQ topics ("faq/erokahvila") the model ranked next for the rated message, most
     likely first, without the one it answered with."""
-    ranking = ((parse.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+    ranking = _faq(parse).get("ranking") or []
     found: List[str] = []
     for item in ranking:
         key = item.get("intent_response_key") if isinstance(item, dict) else None
