@@ -65,6 +65,12 @@ def _set_intent(message: Message, name: str, confidence: float) -> None:
     message.set(INTENT_RANKING_KEY, [top] + ranking, add_to_output=True)
 
 
+def _selected(message: Message, retrieval_intent: str) -> Dict[Text, Any]:
+    """The response selector's choice for the retrieval intent: its topic and confidence."""
+    selector = (message.get("response_selector") or {}).get(retrieval_intent) or {}
+    return selector.get("response") or {}
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class SafetyGuard(KnowledgeComponent):
     @staticmethod
@@ -137,8 +143,7 @@ class TopicOverOutOfScope(ConfigComponent):
             intent = message.get(INTENT) or {}
             if intent.get(INTENT_NAME_KEY) not in self._intents:
                 continue
-            selected = (message.get("response_selector") or {}).get(self._intent) or {}
-            confidence = selected.get("response", {}).get(PREDICTED_CONFIDENCE_KEY, 0.0)
+            confidence = _selected(message, self._intent).get(PREDICTED_CONFIDENCE_KEY, 0.0)
             if confidence >= self._threshold:
                 _set_intent(message, self._intent, confidence)
         return messages
@@ -160,8 +165,7 @@ class ResponseConfidenceGate(ConfigComponent):
             intent = message.get(INTENT) or {}
             if intent.get(INTENT_NAME_KEY) != self._intent:
                 continue
-            selected = (message.get("response_selector") or {}).get(self._intent) or {}
-            confidence = selected.get("response", {}).get(PREDICTED_CONFIDENCE_KEY, 0.0)
+            confidence = _selected(message, self._intent).get(PREDICTED_CONFIDENCE_KEY, 0.0)
             if confidence < self._threshold:
                 _set_intent(message, FALLBACK_INTENT, intent.get(PREDICTED_CONFIDENCE_KEY, 0.0))
         return messages
@@ -322,8 +326,7 @@ class FollowUpGate(ConfigComponent):
                 continue
             if any(e.get("entity") in _SUBJECT_ENTITIES for e in message.get(ENTITIES) or []):
                 continue
-            selected = (message.get("response_selector") or {}).get(self._intent) or {}
-            confidence = selected.get("response", {}).get(PREDICTED_CONFIDENCE_KEY, 0.0)
+            confidence = _selected(message, self._intent).get(PREDICTED_CONFIDENCE_KEY, 0.0)
             if confidence < self._threshold and refers_back(text):
                 _set_intent(message, FALLBACK_INTENT, intent.get(PREDICTED_CONFIDENCE_KEY, 0.0))
         return messages
@@ -346,7 +349,6 @@ class PersonRequestGuard(ConfigComponent):
             intent = message.get(INTENT) or {}
             if intent.get(INTENT_NAME_KEY) != self._intent:
                 continue
-            selected = (message.get("response_selector") or {}).get(self._intent) or {}
-            if (selected.get("response") or {}).get("intent_response_key") == self._topic:
+            if _selected(message, self._intent).get("intent_response_key") == self._topic:
                 _set_intent(message, self._target, intent.get(PREDICTED_CONFIDENCE_KEY, 0.0))
         return messages
