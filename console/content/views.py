@@ -106,7 +106,6 @@ def topic_edit(request: HttpRequest, name: str) -> HttpResponse:
         {
             "topic": topic,
             "form": form,
-            "may_save": True,
             "meanwhile": meanwhile,
             "meanwhile_list": [meanwhile] if meanwhile else [],
         },
@@ -159,7 +158,7 @@ def topic_new(request: HttpRequest) -> HttpResponse:
         # from the inbox: "Aloita uusi aihe" brings the (masked) message as the first example
         example = request.GET.get(NEW_TOPIC_EXAMPLE, "").strip()
         form = NewTopicForm(existing=existing, initial={"examples": example} if example else None)
-    return render(request, "content/topic_new.html", {"form": form, "may_save": True})
+    return render(request, "content/topic_new.html", {"form": form})
 
 
 def _create(request: HttpRequest, form: NewTopicForm) -> HttpResponse | None:
