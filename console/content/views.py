@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -26,19 +27,15 @@ _SAVING = threading.Lock()
 FAQ_CREATED = "faq_created"
 
 
-def project() -> Project:
-    return editing_project()
-
-
-def _topic(name: str) -> faq.Topic:
+def _topic(project: Project, name: str) -> faq.Topic:
     try:
-        return faq.read_topic(project(), name)
+        return faq.read_topic(project, name)
     except faq.TopicNotFound:
         raise Http404(name) from None
 
 
 def topic_list(request: HttpRequest) -> HttpResponse:
-    topics, broken = faq.list_topics(project())
+    topics, broken = faq.list_topics(editing_project())
     query = request.GET.get("q", "").strip()
     shown = [t for t in topics if t.matches(query)] if query else topics
     evaluations = evaluation.latest(live_project())
@@ -58,7 +55,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
 
 
 def topic_detail(request: HttpRequest, name: str) -> HttpResponse:
-    topic = _topic(name)
+    topic = _topic(editing_project(), name)
     return render(
         request,
         "content/topic_detail.html",
@@ -69,20 +66,19 @@ def topic_detail(request: HttpRequest, name: str) -> HttpResponse:
 @permission_required(EDIT, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def topic_edit(request: HttpRequest, name: str) -> HttpResponse:
-    topic = _topic(name)
+    project = editing_project()
+    topic = _topic(project, name)
     meanwhile = None
     if request.method == "POST":
         form = TopicEditForm(request.POST)
         if form.is_valid():
             try:
-                response = _save(request, form, name)
+                response = _save(request, project, form, name)
             except faq.ChangedMeanwhile:
                 # Their change is shown; the editor's own text stays in the form, which now
                 # carries the current version, so a second save writes over nothing unseen.
-                topic = _topic(name)
-                meanwhile = changes.changed_meanwhile(
-                    project(), topic, form.cleaned_data["version"]
-                )
+                topic = _topic(project, name)
+                meanwhile = changes.changed_meanwhile(project, topic, form.cleaned_data["version"])
                 data = request.POST.copy()
                 data["version"] = topic.version
                 form = TopicEditForm(data)
@@ -99,7 +95,7 @@ def topic_edit(request: HttpRequest, name: str) -> HttpResponse:
                 "version": topic.version,
             }
         )
-    changes.remember_opened(project(), topic)
+    changes.remember_opened(project, topic)
     return render(
         request,
         "content/topic_edit.html",
@@ -112,21 +108,21 @@ def topic_edit(request: HttpRequest, name: str) -> HttpResponse:
     )
 
 
-def _save(request: HttpRequest, form: TopicEditForm, name: str) -> HttpResponse | None:
+def _save(
+    request: HttpRequest, project: Project, form: TopicEditForm, name: str
+) -> HttpResponse | None:
     """Checks and writes the edit into the draft; None (and the findings on the form) when it
     is refused; ChangedMeanwhile when someone else saved the topic after it was opened."""
     answer, examples = form.cleaned_data["answer"], form.cleaned_data["examples"]
     with _SAVING:
-        current = _topic(name)
+        current = _topic(project, name)
         edited = faq.Topic(**{**current.__dict__, "version": form.cleaned_data["version"]})
-        checked, changed = faq.check_edit(project(), edited, answer, examples)
+        checked, changed = faq.check_edit(project, edited, answer, examples)
         if checked.ok:
-            faq.save_edit(project(), edited, changed)
+            faq.save_edit(project, edited, changed)
             changes.remember_source(current.file, changed)
     if not checked.ok:
-        for field, findings in checked.by_field.items():
-            for finding in findings:
-                form.add_error(field or None, finding.text or say("edit.not_found_after"))
+        _show_findings(form, checked)
         return None
     record(
         request.user,
@@ -147,11 +143,12 @@ def _save(request: HttpRequest, form: TopicEditForm, name: str) -> HttpResponse 
 @permission_required(EDIT, raise_exception=True)
 @require_http_methods(["GET", "POST"])
 def topic_new(request: HttpRequest) -> HttpResponse:
-    existing = [t.name for t in faq.list_topics(project())[0]]
+    project = editing_project()
+    existing = [t.name for t in faq.list_topics(project)[0]]
     if request.method == "POST":  # into the draft: every editor may
         form = NewTopicForm(request.POST, existing=existing)
         if form.is_valid():
-            response = _create(request, form)
+            response = _create(request, project, form)
             if response:
                 return response
     else:
@@ -161,28 +158,33 @@ def topic_new(request: HttpRequest) -> HttpResponse:
     return render(request, "content/topic_new.html", {"form": form})
 
 
-def _create(request: HttpRequest, form: NewTopicForm) -> HttpResponse | None:
+def _create(request: HttpRequest, project: Project, form: NewTopicForm) -> HttpResponse | None:
     """Checks and writes a new topic; None (and the findings on the form) when refused."""
     data = form.cleaned_data
     name, title, answer, examples = data["name"], data["title"], data["answer"], data["examples"]
     with _SAVING:
-        checked, source = faq.check_new(project(), name, title, answer, examples)
+        checked, source = faq.check_new(project, name, title, answer, examples)
         if checked.ok:
             try:
-                path = faq.create_topic(project(), name, source)
+                path = faq.create_topic(project, name, source)
             except faq.TopicExists:
                 form.add_error("name", say("new_topic.exists", topic=name))
                 return None
     if not checked.ok:
-        for field, findings in checked.by_field.items():
-            for finding in findings:
-                form.add_error(field or None, finding.text or say("edit.not_found_after"))
+        _show_findings(form, checked)
         return None
     record(
         request.user,
         FAQ_CREATED,
-        project().relative(path),
+        project.relative(path),
         {"topic": name, "title": title, "answer": answer, "examples": list(examples)},
     )
     messages.success(request, say("new_topic.created", topic=name))
     return redirect("content:topic", name=name)
+
+
+def _show_findings(form: forms.Form, checked: faq.Checked) -> None:
+    """The check's findings next to their fields (the rest above the form)."""
+    for field, findings in checked.by_field.items():
+        for finding in findings:
+            form.add_error(field or None, finding.text or say("edit.not_found_after"))
