@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
 from django.conf import settings
 from django.db import models
@@ -32,3 +32,10 @@ def regions_of(user: object) -> List[str]:
     """The regions an account is limited to ([] = all)."""
     profile = getattr(user, "profile", None)
     return list(profile.regions) if profile else []
+
+
+def may_edit_region(user: object, region: Optional[str]) -> bool:
+    """Whether the account may see and edit `region`'s entries and requests (an account not
+    limited to regions may; None, no region, only then)."""
+    limited = regions_of(user)
+    return not limited or region in limited

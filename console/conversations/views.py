@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from bot import handover
 from bot.privacy import mask_personal_data
-from console.accounts.models import regions_of
+from console.accounts.models import may_edit_region
 from console.accounts.roles import EDIT, PUBLISH
 from console.audit.models import record
 from console.conversations.forms import OpeningHoursForm, ReplyForm, initial_hours
@@ -68,11 +68,6 @@ def _region_names() -> Dict[str, str]:
     return names
 
 
-def _visible(user: Any, region: Any) -> bool:
-    limited = regions_of(user)
-    return not limited or region in limited
-
-
 def _row(request: handover.Request, names: Dict[str, str]) -> Dict[str, Any]:
     return {
         "request": request,
@@ -96,14 +91,14 @@ def conversations(request: HttpRequest) -> HttpResponse:
             since=time.time() - RECENT_SECONDS,
             limit=50,
         )
-    visible = [r for r in open_ones if _visible(request.user, r.region)]
+    visible = [r for r in open_ones if may_edit_region(request.user, r.region)]
     return render(
         request,
         "conversations/list.html",
         {
             "waiting": [_row(r, names) for r in visible if r.status == handover.WAITING],
             "taken": [_row(r, names) for r in visible if r.status == handover.TAKEN],
-            "ended": [_row(r, names) for r in ended if _visible(request.user, r.region)],
+            "ended": [_row(r, names) for r in ended if may_edit_region(request.user, r.region)],
             "wait_minutes": max(1, round(handover.wait_seconds() / 60)),
             "may_edit_hours": request.user.has_perm(PUBLISH),
         },
@@ -131,7 +126,7 @@ def _so_far(engine: sa.engine.Engine, sender_id: str, until: float) -> Iterator[
 def _get(engine: sa.engine.Engine, user: Any, pk: int) -> handover.Request:
     with engine.connect() as c:
         found = handover.get(c, pk)
-    if found is None or not _visible(user, found.region):
+    if found is None or not may_edit_region(user, found.region):
         raise Http404("Ei tällaista keskustelua.")
     return found
 
@@ -235,7 +230,7 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
 def opening_hours(request: HttpRequest) -> HttpResponse:
     names = _region_names()
     regions: List[Tuple[str, str]] = [
-        (rid, name) for rid, name in names.items() if _visible(request.user, rid)
+        (rid, name) for rid, name in names.items() if may_edit_region(request.user, rid)
     ]
     if not regions:
         raise Http404("Ei alueita.")

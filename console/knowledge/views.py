@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from console.accounts.models import regions_of
+from console.accounts.models import may_edit_region, regions_of
 from console.accounts.roles import EDIT
 from console.audit.models import (
     KNOWLEDGE_ADDED,
@@ -72,11 +72,6 @@ def _entry(entries: Entries, name: str) -> Entry:
 def may_save(user: Any) -> bool:
     """Saving changes the draft: every editor may (a julkaisija publishes it)."""
     return bool(user.has_perm(EDIT))
-
-
-def may_edit_region(user: Any, region: str) -> bool:
-    limited = regions_of(user)
-    return not limited or region in limited
 
 
 def _require_region(request: HttpRequest, entry: Entry) -> None:

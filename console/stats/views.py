@@ -19,7 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from console.accounts.models import regions_of
+from console.accounts.models import may_edit_region
 from console.accounts.roles import EDIT
 from console.knowledge.store import municipality_regions
 from console.stats import charts, figures
@@ -37,8 +37,7 @@ def _regions(user: Any) -> Tuple[List[Tuple[str, str]], Dict[str, str]]:
     tiedossa" last), and municipality or region name -> region id."""
     project = Project(Path(settings.CONSOLE_PROJECT_ROOT))
     names, of = municipality_regions(project)
-    limited = regions_of(user)
-    visible = [(rid, name) for rid, name in names.items() if not limited or rid in limited]
+    visible = [(rid, name) for rid, name in names.items() if may_edit_region(user, rid)]
     places = dict(of)
     places.update({name: rid for rid, name in names.items()})
     return visible + [(figures.UNKNOWN, UNKNOWN_NAME)], places
