@@ -16,7 +16,7 @@ import json
 import shutil
 import threading
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional
 
 from staff.project import Project
 from staff.safe_write import atomic_write_bytes
@@ -107,31 +107,26 @@ def rebase(live: Project) -> None:
     )
 
 
-def _outside_changes(live: Project) -> List[Tuple[str, Optional[str], Optional[str]]]:
-    """(path, base hash, live hash) of the live files changed since the draft was made."""
+def _catch_up(live: Project) -> List[str]:
+    """Takes the live files changed since the draft was made into the draft where the draft
+    has not changed them; returns the files changed in both (publishing stops on them)."""
     base = _base(live)
-    if base is None:
+    if base is None:  # a draft from before the base was kept
+        rebase(live)
         return []
-    now = _hashes(content_files(live))
-    return [
+    live_files = content_files(live)
+    now = _hashes(live_files)
+    outside = [
         (p, base.get(p), now.get(p))
         for p in sorted(set(base) | set(now))
         if base.get(p) != now.get(p)
     ]
-
-
-def _catch_up(live: Project) -> None:
-    if _base(live) is None:  # a draft from before the base was kept
-        rebase(live)
-        return
-    outside = _outside_changes(live)
     if not outside:
-        return
+        return []
     draft = Project(draft_root(live))
     drafted = _hashes(content_files(draft))
-    live_files = content_files(live)
-    base = dict(_base(live) or {})
-    for path, was, now in outside:
+    changed_both = []
+    for path, was, now_hash in outside:
         if drafted.get(path) == was:  # the draft has not touched it: take the new live file
             target = location(draft, path)
             if path in live_files:
@@ -139,15 +134,17 @@ def _catch_up(live: Project) -> None:
                 atomic_write_bytes(target, live_files[path])
             else:
                 target.unlink(missing_ok=True)
-        elif drafted.get(path) != now:
-            continue  # changed in both: conflicts() reports it, publishing stops
-        if now is None:
+        elif drafted.get(path) != now_hash:
+            changed_both.append(path)  # conflicts() reports it, publishing stops
+            continue
+        if now_hash is None:
             base.pop(path, None)
         else:
-            base[path] = now
+            base[path] = now_hash
     atomic_write_bytes(
         live.var_dir / BASE_FILE, json.dumps(base, indent=0, sort_keys=True).encode("utf-8")
     )
+    return changed_both
 
 
 def conflicts(live: Project) -> List[str]:
@@ -155,8 +152,7 @@ def conflicts(live: Project) -> List[str]:
     with _LOCK:
         if not exists(live):
             return []
-        _catch_up(live)
-        return [path for path, _was, _now in _outside_changes(live)]
+        return _catch_up(live)
 
 
 def replace(live: Project, files: Dict[str, bytes]) -> Project:
