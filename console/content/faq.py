@@ -159,7 +159,7 @@ def check_edit(
         staged_path.write_text(changed, encoding="utf-8")
         after = check_training(staged)
         round_trip = _round_trip_ok(staged, topic.name, answer, examples)
-    new = _new_errors(check_training(project), after)
+    new = new_errors(check_training(project), after)
     by_field: Dict[str, List[Finding]] = {"answer": [], "examples": [], "": []}
     for finding in new:
         by_field[_field_of(finding)].append(finding)
@@ -210,7 +210,7 @@ def check_new(
         round_trip = _round_trip_ok(staged, name, answer, examples)
         if round_trip:
             round_trip = read_topic(staged, name).title == title
-    new = _new_errors(check_training(project), after)
+    new = new_errors(check_training(project), after)
     by_field: Dict[str, List[Finding]] = {"answer": [], "examples": [], "": []}
     for finding in new:
         by_field[_field_of(finding)].append(finding)
@@ -262,7 +262,7 @@ def _round_trip_ok(project: Project, name: str, answer: str, examples: Sequence[
     return topic.answer == answer and list(topic.examples) == list(examples)
 
 
-def _new_errors(before: List[Finding], after: List[Finding]) -> List[Finding]:
+def new_errors(before: List[Finding], after: List[Finding]) -> List[Finding]:
     """Errors after the change that were not there before (line numbers may have moved)."""
 
     def key(finding: Finding) -> Tuple[str, str, str]:

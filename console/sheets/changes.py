@@ -25,7 +25,6 @@ from console.texts import say
 from knowledge_base import validate
 from knowledge_base.problems import Problem
 from staff.checks import check_training
-from staff.findings import Finding, errors
 from staff.project import Project
 from staff.safe_write import atomic_write, staged_copy
 
@@ -42,7 +41,6 @@ FIELD_LABELS = {
     "valid.until": "voimassa asti",
 }
 _FINNISH_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_LINE_REFERENCE = re.compile(r":\d+\b")
 _CONTACT_FIELD = re.compile(r"^contacts/(\d+)(?:/|$)")
 
 
@@ -143,10 +141,6 @@ class Plan:
         return digest.hexdigest()
 
 
-def version_of(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def normalise_text(text: Optional[str]) -> str:
     return "\n".join(line.rstrip() for line in (text or "").strip().splitlines())
 
@@ -232,7 +226,7 @@ def _plan_topics(project: Project, rows: List[Dict[str, Any]], result: Plan) -> 
         source = path.read_text(encoding="utf-8")
         new_answer = answer if answer != normalise_text(topic.answer) else topic.answer
         text = faq.edited_source(source, path, name, new_answer, examples)
-        result.writes.append((path, version_of(source), text))
+        result.writes.append((path, faq.version_of(source), text))
         result.topics.append(
             TopicChange(
                 name, topic.file, first, topic.answer, new_answer, list(topic.examples), examples
@@ -315,7 +309,7 @@ def _plan_contacts(
         except contacts_yaml.ContactsEditError:
             result.general.append(say("sheets.contacts_layout"))
             return
-        result.writes.append((path, version_of(source), text))
+        result.writes.append((path, faq.version_of(source), text))
 
 
 def region_names(project: Project) -> Dict[str, str]:
@@ -391,7 +385,7 @@ def check(project: Project, result: Plan) -> Plan:
             if topic.answer != change.answer_after or list(topic.examples) != change.examples_after:
                 change.findings.append(say("edit.not_found_after"))
     staged_contacts = (validated.documents.get(CONTACTS_FILE) or {}).get("contacts") or []
-    for finding in _new_training_errors(check_training(project), training_after):
+    for finding in faq.new_errors(check_training(project), training_after):
         # At the changed topic whose file it is about, or names (a duplicate's other place).
         targets = [
             change
@@ -417,17 +411,9 @@ def _staged_path(project: Project, staged: Project, path: Path) -> Path:
     return staged.root / project.relative(path)
 
 
-def _new_training_errors(before: List[Finding], after: List[Finding]) -> List[Finding]:
-    def key(f: Finding) -> Tuple[str, str, str]:
-        return f.rule, f.file, _LINE_REFERENCE.sub("", f.text)
-
-    known = {key(f) for f in errors(before)}
-    return [f for f in errors(after) if key(f) not in known]
-
-
 def _new_knowledge_errors(before: List[Problem], after: List[Problem]) -> List[Problem]:
     def key(p: Problem) -> Tuple[str, str, str, str]:
-        return p.code, p.file, p.field, _LINE_REFERENCE.sub("", p.message)
+        return p.code, p.file, p.field, faq.LINE_REFERENCE.sub("", p.message)
 
     known = {key(p) for p in before if p.level == "error"}
     return [p for p in after if p.level == "error" and key(p) not in known]
@@ -450,7 +436,7 @@ def apply(result: Plan) -> None:
     if not result.ok:
         raise ValueError("not checked or refused")
     for path, version, _text in result.writes:
-        if version_of(path.read_text(encoding="utf-8")) != version:
+        if faq.version_of(path.read_text(encoding="utf-8")) != version:
             raise ChangedMeanwhile(str(path))
     for path, _version, text in result.writes:
         atomic_write(path, text)
