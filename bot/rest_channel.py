@@ -77,6 +77,22 @@ def _bad_request(reason: str) -> HTTPResponse:
     return response.json({"error": reason}, status=400)
 
 
+def _bad_sender() -> HTTPResponse:
+    return _bad_request(
+        f"'sender' must be a non-empty string of at most {MAX_SENDER_LENGTH} characters"
+    )
+
+
+def _valid_message_id(message_id: Any) -> bool:
+    return isinstance(message_id, str) and 0 < len(message_id) <= MAX_MESSAGE_ID_LENGTH
+
+
+def _bad_message_id() -> HTTPResponse:
+    return _bad_request(
+        f"'message_id' must be a non-empty string of at most {MAX_MESSAGE_ID_LENGTH} characters"
+    )
+
+
 def _domain_text(request: Request, name: str) -> Optional[str]:
     agent = getattr(request.app.ctx, "agent", None)
     if agent is None:
@@ -206,18 +222,9 @@ class SafeRestInput(RestInput):
                 return _bad_request("body must be a JSON object with 'sender' and 'message_id'")
             sender, message_id = body.get("sender"), body.get("message_id")
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
-                return _bad_request(
-                    f"'sender' must be a non-empty string of at most {MAX_SENDER_LENGTH} characters"
-                )
-            if (
-                not isinstance(message_id, str)
-                or not message_id
-                or len(message_id) > MAX_MESSAGE_ID_LENGTH
-            ):
-                return _bad_request(
-                    f"'message_id' must be a non-empty string of at most "
-                    f"{MAX_MESSAGE_ID_LENGTH} characters"
-                )
+                return _bad_sender()
+            if not _valid_message_id(message_id):
+                return _bad_message_id()
             rating = body.get("rating")
             if rating not in feedback.RATINGS:
                 return _bad_request(f"'rating' must be one of {', '.join(feedback.RATINGS)}")
@@ -288,22 +295,13 @@ class SafeRestInput(RestInput):
                 return _bad_request("body must be a JSON object with 'sender' and 'message'")
             sender = body.get("sender")
             if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
-                return _bad_request(
-                    f"'sender' must be a non-empty string of at most {MAX_SENDER_LENGTH} characters"
-                )
+                return _bad_sender()
             raw = body.get("message")
             if raw is not None and not isinstance(raw, str):
                 return _bad_request("'message' must be a string")
             message_id = body.get("message_id")
-            if message_id is not None and (
-                not isinstance(message_id, str)
-                or not message_id
-                or len(message_id) > MAX_MESSAGE_ID_LENGTH
-            ):
-                return _bad_request(
-                    f"'message_id' must be a non-empty string of at most "
-                    f"{MAX_MESSAGE_ID_LENGTH} characters"
-                )
+            if message_id is not None and not _valid_message_id(message_id):
+                return _bad_message_id()
             metadata = body.get("metadata")
             message = clean_message(raw)
 
