@@ -9,7 +9,6 @@ from typing import Any, Dict, List
 import yaml
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -34,11 +33,6 @@ _IMPORTING = threading.Lock()
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _may_write(request: HttpRequest) -> bool:
-    # an import goes into the draft: every editor may (a julkaisija publishes it)
-    return bool(request.user.has_perm(EDIT))
-
-
 @permission_required(EDIT, raise_exception=True)
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
@@ -49,7 +43,7 @@ def _index(request: HttpRequest, form: UploadForm, status: int = 200) -> HttpRes
     return render(
         request,
         "sheets/index.html",
-        {"form": form, "may_save": _may_write(request), "pending": staging.load(request.session)},
+        {"form": form, "pending": staging.load(request.session)},
         status=status,
     )
 
@@ -128,7 +122,7 @@ def _preview(
     return render(
         request,
         "sheets/preview.html",
-        {"data": data, "plan": plan, "may_save": _may_write(request)},
+        {"data": data, "plan": plan},
         status=status,
     )
 
@@ -136,8 +130,7 @@ def _preview(
 @permission_required(EDIT, raise_exception=True)
 @require_POST
 def confirm(request: HttpRequest) -> HttpResponse:
-    if not _may_write(request):
-        raise PermissionDenied
+    # an import goes into the draft: every editor may (a julkaisija publishes it)
     data = staging.load(request.session)
     if data is None:
         messages.info(request, say("sheets.nothing_pending"))
