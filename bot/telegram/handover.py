@@ -14,6 +14,7 @@ import logging
 import os
 from typing import Dict, List, Optional, Tuple
 
+import sqlalchemy as sa
 from telegram.ext import Application
 
 from bot import handover
@@ -26,22 +27,14 @@ def _store() -> Optional[str]:
     return os.environ.get("PERHENEUVO_TRACKER_DB", "").strip() or None
 
 
-def _pending(db: str) -> List[Tuple[str, handover.Message]]:
-    engine = handover.engine_for(db)
-    try:
-        with engine.connect() as connection:
-            return handover.undelivered(connection, "telegram")
-    finally:
-        engine.dispose()
+def _pending(engine: sa.engine.Engine) -> List[Tuple[str, handover.Message]]:
+    with engine.connect() as connection:
+        return handover.undelivered(connection, "telegram")
 
 
-def _delivered(db: str, message_id: int) -> None:
-    engine = handover.engine_for(db)
-    try:
-        with engine.begin() as connection:
-            handover.mark_delivered(connection, message_id)
-    finally:
-        engine.dispose()
+def _delivered(engine: sa.engine.Engine, message_id: int) -> None:
+    with engine.begin() as connection:
+        handover.mark_delivered(connection, message_id)
 
 
 async def deliver_forever(application: Application, chats: Dict[str, int]) -> None:
@@ -49,17 +42,24 @@ async def deliver_forever(application: Application, chats: Dict[str, int]) -> No
     if db is None:
         logger.info("No conversation store: staff messages are not sent to Telegram")
         return
-    while True:
-        try:
-            for sender, message in await asyncio.to_thread(_pending, db):
-                chat_id = chats.get(sender)
-                if chat_id is None:
-                    continue
-                await application.bot.send_message(chat_id, message.text)
-                await asyncio.to_thread(_delivered, db, message.id)
-        except Exception as error:  # the store or the Bot API briefly away: try again
-            logger.error("Could not send staff messages: %s", error)
-        await asyncio.sleep(POLL_SECONDS)
+    engine: Optional[sa.engine.Engine] = None  # one for the whole loop, made once it can be
+    try:
+        while True:
+            try:
+                if engine is None:
+                    engine = await asyncio.to_thread(handover.engine_for, db)
+                for sender, message in await asyncio.to_thread(_pending, engine):
+                    chat_id = chats.get(sender)
+                    if chat_id is None:
+                        continue
+                    await application.bot.send_message(chat_id, message.text)
+                    await asyncio.to_thread(_delivered, engine, message.id)
+            except Exception as error:  # the store or the Bot API briefly away: try again
+                logger.error("Could not send staff messages: %s", error)
+            await asyncio.sleep(POLL_SECONDS)
+    finally:
+        if engine is not None:
+            engine.dispose()
 
 
 def start(application: Application, chats: Dict[str, int]) -> asyncio.Task:
