@@ -11,8 +11,9 @@ there). So any of two or more Rasa servers behind the load balancer sees a hando
 A request is `waiting` until a staff member takes it (`taken`), or until WAIT_SECONDS pass
 without that (`expired`: the family is told so honestly with the contacts prepared when the
 request was made). A taken request ends `returned` (the bot answers again) or `closed`.
-`requests` and `handover_messages` have `sender_id` and `timestamp` and are deleted with the
-conversation under the same retention (bot.feedback.delete_before); `opening_hours` is a
+`requests`, `handover_messages` and `handover_addresses` (Telegram's chat id, encrypted, while
+a request is open) have `sender_id` and `timestamp` and are deleted with the conversation under
+the same retention (bot.feedback.delete_before); `opening_hours` is a
 setting, not personal data, and is kept.
 
 Times: opening hours are wall-clock times in Europe/Helsinki, one span a weekday (0 = Monday).
@@ -86,6 +87,18 @@ MESSAGES = sa.Table(
     sa.Column("text", sa.Text, nullable=False),  # a family's text masked
     # Telegram: sent through the Bot API (the widget polls and needs no mark)
     sa.Column("delivered", sa.Boolean, nullable=False, default=False),
+    sa.Column("timestamp", sa.Float, nullable=False, index=True),
+)
+
+# Where a channel that cannot be polled sends staff messages (Telegram: the chat id, encrypted
+# by the front end with a key only it holds), kept only while the sender's request is open or
+# has messages not yet sent, so that a restarted front end still reaches the family.
+ADDRESSES = sa.Table(
+    "handover_addresses",
+    METADATA,
+    sa.Column("sender_id", sa.String(255), primary_key=True),
+    sa.Column("channel", sa.String(32), nullable=False),
+    sa.Column("address", sa.Text, nullable=False),
     sa.Column("timestamp", sa.Float, nullable=False, index=True),
 )
 
@@ -387,3 +400,60 @@ def request_counts(connection: Any, since: float) -> List[Tuple[str, Optional[st
         ).where(REQUESTS.c.timestamp >= since)
     ).fetchall()
     return [(s, r, t, taken is not None) for s, r, t, taken in rows]
+
+
+# -- addresses of channels that cannot be polled -------------------------------------------------
+
+
+def _open_or_unsent(channel: str) -> sa.sql.Select:
+    """The senders of `channel` with an open request or a staff message not yet sent."""
+    open_senders = sa.select(REQUESTS.c.sender_id).where(
+        REQUESTS.c.channel == channel, REQUESTS.c.status.in_(ACTIVE)
+    )
+    unsent = (
+        sa.select(MESSAGES.c.sender_id)
+        .join(REQUESTS, REQUESTS.c.id == MESSAGES.c.request_id)
+        .where(
+            REQUESTS.c.channel == channel,
+            MESSAGES.c.author != FAMILY,
+            MESSAGES.c.delivered.is_(False),
+        )
+    )
+    return sa.union(open_senders, unsent)
+
+
+def senders_to_reach(connection: Any, channel: str) -> List[str]:
+    """Senders of `channel` whose address must be kept: an open request or unsent messages."""
+    return sorted(row[0] for row in connection.execute(_open_or_unsent(channel)))
+
+
+def addresses(connection: Any, channel: str) -> Dict[str, str]:
+    """sender -> the stored (encrypted) address of every kept sender of `channel`."""
+    rows = connection.execute(
+        sa.select(ADDRESSES.c.sender_id, ADDRESSES.c.address).where(ADDRESSES.c.channel == channel)
+    ).fetchall()
+    return {sender: address for sender, address in rows}
+
+
+def keep_address(
+    connection: Any, sender_id: str, channel: str, address: str, now: Optional[float] = None
+) -> None:
+    connection.execute(ADDRESSES.delete().where(ADDRESSES.c.sender_id == sender_id))
+    connection.execute(
+        ADDRESSES.insert().values(
+            sender_id=sender_id,
+            channel=channel,
+            address=address,
+            timestamp=time.time() if now is None else now,
+        )
+    )
+
+
+def forget_addresses(connection: Any, channel: str) -> int:
+    """Deletes the addresses of `channel` nobody needs any more (request ended, all sent)."""
+    return connection.execute(
+        ADDRESSES.delete().where(
+            ADDRESSES.c.channel == channel,
+            ADDRESSES.c.sender_id.not_in(sa.select(_open_or_unsent(channel).subquery().c[0])),
+        )
+    ).rowcount

@@ -93,7 +93,8 @@ async def open_rasa_client(application: Application) -> None:
         shared.settings.rasa_url, shared.settings.rasa_timeout, shared.rasa_transport
     )
     await wait_until_rasa_answers(shared.settings.rasa_url + "/", shared.rasa_ready)
-    shared.delivery = staff_messages.start(application, shared.chats)
+    chats = staff_messages.ChatAddresses(shared.settings.sender_key, shared.chats)
+    shared.delivery = staff_messages.start(application, chats)
 
 
 async def wait_until_rasa_answers(

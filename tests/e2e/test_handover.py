@@ -221,3 +221,47 @@ def test_in_telegram_a_staff_member_takes_over(bot, staff, console, tmp_path):
             "sendMessage", chat, count=len(sent) + 1, timeout=TELEGRAM_WAIT, settle=1.0
         )
         assert "erokahvila" in sent[-1]["text"].lower()
+
+
+def stored_addresses(bot) -> dict:
+    engine = handover.engine_for(str(bot.settings.tracker_db))
+    with engine.connect() as connection:
+        found = handover.addresses(connection, "telegram")
+    engine.dispose()
+    return found
+
+
+def test_in_telegram_a_staff_reply_reaches_the_family_after_a_restart(
+    bot, staff, console, tmp_path
+):
+    """The front end is restarted while a request is open: the staff member's reply still
+    reaches the chat, though the new front end has never seen it (the chat id is kept
+    encrypted in the store while the request is open, and forgotten once it has ended)."""
+    _var_dir, url = console
+    set_hours(bot, "etela-savo", ALL_DAY)
+    store = str(bot.settings.tracker_db)
+    log = tmp_path / "telegram.log"
+    chat = _new_chat()
+    with front_end(log, bot.rasa_url, PERHENEUVO_TRACKER_DB=store) as telegram:
+        sender = telegram.sender(chat)
+        telegram.api.queue_message(chat, "Asun Mikkelissä")
+        sent = telegram.api.wait_for("sendMessage", chat, timeout=TELEGRAM_WAIT, settle=1.0)
+        telegram.api.queue_message(chat, "Haluan puhua ihmisen kanssa")
+        sent = telegram.api.wait_for(
+            "sendMessage", chat, count=len(sent) + 1, timeout=TELEGRAM_WAIT, settle=1.0
+        )
+        assert "Pyysin työntekijää" in sent[-1]["text"]
+        wait_until(lambda: sender in stored_addresses(bot), message="the chat id was not kept")
+    request = latest_request(bot, sender)
+    assert str(chat) not in stored_addresses(bot)[sender]  # encrypted, not the chat id
+    # while the front end is down, the staff member takes the request and writes
+    take_and_reply(staff, url, request.id, "Hei, olen perhekeskuksesta.")
+    with front_end(log, bot.rasa_url, PERHENEUVO_TRACKER_DB=store) as again:
+        sent = again.api.wait_for("sendMessage", chat, count=2, timeout=TELEGRAM_WAIT, settle=1.0)
+        assert [s["text"] for s in sent] == [TEXTS["taken"], "Hei, olen perhekeskuksesta."]
+        staff.get(f"{url}/keskustelut/{request.id}/")
+        click_and_see(staff, "form[action$='/sulje/'] button", "Keskustelu suljettu.")
+        sent = again.api.wait_for("sendMessage", chat, count=3, timeout=TELEGRAM_WAIT, settle=1.0)
+        assert sent[-1]["text"] == TEXTS["closed"]
+        # the request has ended and everything is sent: the chat id is no longer kept
+        wait_until(lambda: sender not in stored_addresses(bot), message="the chat id was kept")

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from bot import feedback, handover
+from bot.telegram.handover import ChatAddresses
 
 HELSINKI = handover.HELSINKI
 
@@ -117,6 +118,35 @@ def test_telegram_messages_are_delivered_once(engine):
         for _sender, message in waiting:
             handover.mark_delivered(c, message.id)
         assert handover.undelivered(c, "telegram") == []
+
+
+def test_a_restarted_telegram_front_end_finds_the_chat_of_an_open_request(engine):
+    key = b"k" * 32
+    with engine.begin() as c:
+        made = handover.open_request(c, "tg-1", "telegram", "r", "n", now=1000.0, wait=600)
+        handover.open_request(c, "w-1", "rest", "r", "n", now=1000.0, wait=600)
+        # the first front end has seen the chat: it keeps its address, encrypted
+        assert ChatAddresses(key, {"tg-1": 123456789, "tg-2": 5}).sync(c) == {"tg-1": 123456789}
+        kept = handover.addresses(c, "telegram")
+        assert list(kept) == ["tg-1"] and "123456789" not in kept["tg-1"]
+        # a restarted front end (nothing seen) reads it back; another key cannot
+        assert ChatAddresses(key, {}).sync(c) == {"tg-1": 123456789}
+        assert ChatAddresses(b"x" * 32, {}).sync(c) == {}
+        # the request ends: kept until the closing message is sent, then forgotten
+        handover.finish(c, made.id, handover.CLOSED, now=1100.0)
+        assert ChatAddresses(key, {}).sync(c) == {"tg-1": 123456789}
+        for _sender, message in handover.undelivered(c, "telegram"):
+            handover.mark_delivered(c, message.id)
+        assert ChatAddresses(key, {}).sync(c) == {}
+        assert handover.addresses(c, "telegram") == {}
+
+
+def test_retention_deletes_kept_addresses(engine):
+    with engine.begin() as c:
+        handover.keep_address(c, "tg-old", "telegram", "salattu", now=1000.0)
+        handover.keep_address(c, "tg-new", "telegram", "salattu", now=9000.0)
+        feedback.delete_before(c, 5000.0)
+        assert list(handover.addresses(c, "telegram")) == ["tg-new"]
 
 
 def test_retention_deletes_requests_and_messages_but_keeps_opening_hours(engine):
