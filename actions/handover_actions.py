@@ -4,7 +4,8 @@ contacts, the national lines and 112. The bot never promises a person who is not
 
 The region is the municipality this message or an earlier one named (the `municipality` slot),
 or a region named now; without one the bot asks for the municipality first ("ihminen"'s FAQ
-answer), and action_answer_pending comes back here when it is given. Opening hours and requests
+answer), and action_answer_pending comes back here when it is given. A child (child_voice in
+knowledge/safety.yml) is first given the children's line 116 111. Opening hours and requests
 are in the conversation store (bot/handover.py), shared with the Rasa servers and the console.
 """
 
@@ -115,6 +116,10 @@ class ActionRequestPerson(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         kb = contact_actions.LIVE.current()
+        if contact_actions.child_in_conversation(tracker, kb):
+            # a child hears first of the line where an adult answers at once, whether or not a
+            # worker of the region can come to this chat
+            dispatcher.utter_message(response="utter_child_help")
         region = region_of(kb, tracker)
         if region is None:
             dispatcher.utter_message(response="utter_faq/ihminen")

@@ -47,6 +47,18 @@ async def test_without_a_region_the_bot_asks_for_the_municipality(
         assert handover.latest(c, "test-user") is None
 
 
+async def test_a_child_asking_for_a_person_hears_of_the_childrens_line_first(
+    make_tracker, dispatcher, domain, store
+):
+    tracker = make_tracker("mä oon 12 ja haluun puhua jonku ihmisen kaa", intent="request_person")
+    events = await ActionRequestPerson().run(dispatcher, tracker, domain)
+    assert [m.get("response") for m in dispatcher.messages] == [
+        "utter_child_help",
+        "utter_faq/ihminen",
+    ]
+    assert SlotSet("pending_request", PENDING_PERSON) in events
+
+
 async def test_outside_opening_hours_the_answer_is_honest_with_contacts(
     make_tracker, dispatcher, domain, store
 ):
