@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import os
 import secrets
 import signal
@@ -34,6 +35,7 @@ from deploy.profile import Production
 from deploy.settings import ProductionSettings
 
 RETRY_STATUSES = {500, 502, 503, 504}
+AfterAnswer = Callable[[aiohttp.ClientSession, int, int, "Answer"], Awaitable[None]]
 RUNNING_LINE = "production profile is running"
 
 
@@ -173,8 +175,37 @@ class Answer:
     answered_at: float
 
 
+async def post_json(
+    session: aiohttp.ClientSession, url: str, body: Dict[str, Any], deadline: float
+) -> Tuple[int, Any, int]:
+    """POSTs `body` as JSON, again after a failure (connection error, timeout, HTTP 5xx) with a
+    growing pause, until an answer comes: (status, its JSON or text, attempts). TimeoutError
+    after `deadline` seconds."""
+    started = time.perf_counter()
+    attempts, pause = 0, 0.25
+    while True:
+        attempts += 1
+        try:
+            async with session.post(url, json=body) as reply:
+                if reply.status not in RETRY_STATUSES:
+                    text = await reply.text()
+                    try:
+                        return reply.status, json.loads(text), attempts
+                    except ValueError:
+                        return reply.status, text, attempts
+                problem = f"HTTP {reply.status}"
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            problem = f"{type(error).__name__}: {error}"
+        if time.perf_counter() - started > deadline:
+            raise TimeoutError(f"no answer in {deadline:.0f} s (last: {problem})")
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 4.0)
+
+
 class Conversations:
-    """`count` conversations, each sending `messages` in order through nginx."""
+    """`count` conversations, each sending `messages` in order through nginx; `after_answer`
+    (session, conversation, message index, answer) is awaited after each answer, in the
+    conversation's own session (its client address)."""
 
     def __init__(
         self,
@@ -184,6 +215,7 @@ class Conversations:
         sender_prefix: str,
         request_timeout: float = 90.0,
         message_deadline: float = 240.0,
+        after_answer: Optional[AfterAnswer] = None,
     ):
         self.url = url.rstrip("/") + "/webhooks/rest/webhook"
         self.count = count
@@ -191,6 +223,7 @@ class Conversations:
         self.sender_prefix = sender_prefix
         self.request_timeout = request_timeout
         self.message_deadline = message_deadline
+        self.after_answer = after_answer
         self.answers: Dict[Tuple[int, int], Answer] = {}
         self.failures: Dict[Tuple[int, int], str] = {}
         self.retries: Counter = Counter()  # message index -> attempts after the first
@@ -220,6 +253,8 @@ class Conversations:
                         self.failures[(number, later)] = "not sent: an earlier message failed"
                     return
                 self.answers[(number, index)] = answer
+                if self.after_answer is not None:
+                    await self.after_answer(session, number, index, answer)
 
     async def _send(
         self, session: aiohttp.ClientSession, number: int, index: int, text: str
@@ -230,33 +265,17 @@ class Conversations:
             "message_id": self.message_id(number, index),
         }
         started = time.perf_counter()
-        attempts, pause = 0, 0.25
-        while True:
-            attempts += 1
-            problem = ""
-            try:
-                async with session.post(self.url, json=body) as reply:
-                    if reply.status == 200:
-                        data = await reply.json(content_type=None)
-                        texts = [m["text"] for m in data if isinstance(m, dict) and m.get("text")]
-                        return Answer(
-                            texts, time.perf_counter() - started, attempts, time.monotonic()
-                        )
-                    problem = f"HTTP {reply.status}"
-                    if reply.status not in RETRY_STATUSES:
-                        detail = (await reply.text())[:200]
-                        self.failures[(number, index)] = f"{problem}: {detail}"
-                        return None
-            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
-                problem = f"{type(error).__name__}: {error}"
-            if time.perf_counter() - started > self.message_deadline:
-                self.failures[(number, index)] = (
-                    f"no answer in {self.message_deadline:.0f} s (last: {problem})"
-                )
-                return None
-            self.retries[index] += 1
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 4.0)
+        try:
+            status, data, attempts = await post_json(session, self.url, body, self.message_deadline)
+        except TimeoutError as error:
+            self.failures[(number, index)] = str(error)
+            return None
+        self.retries[index] += attempts - 1
+        if status != 200:
+            self.failures[(number, index)] = f"HTTP {status}: {str(data)[:200]}"
+            return None
+        texts = [m["text"] for m in data if isinstance(m, dict) and m.get("text")]
+        return Answer(texts, time.perf_counter() - started, attempts, time.monotonic())
 
     def settled(self, indices: Sequence[int]) -> int:
         """How many of the messages `indices` have been answered or have failed for good."""

@@ -168,7 +168,7 @@ class ProductionSettings:
         return {"PERHENEUVO_KNOWLEDGE_DIR": str(self.base.knowledge_dir)}
 
     def tracker_store_url(self) -> str:
-        """The conversation store as a SQLAlchemy URL (for the console's inbox)."""
+        """The conversation store as a SQLAlchemy URL (the console, the action server)."""
         return (
             f"postgresql://{quote(self.postgres_user, safe='')}:"
             f"{quote(self.database_password, safe='')}@127.0.0.1:"
@@ -205,6 +205,9 @@ class ProductionSettings:
             "PERHENEUVO_REDIS_HOST": "127.0.0.1",
             "PERHENEUVO_REDIS_PORT": str(self.redis_port),
             "PERHENEUVO_REDIS_PASSWORD": self.lock_store_password,
+            # The action server makes families' requests for a person in the conversation
+            # store (bot/handover.py); the Rasa servers read it through their tracker store.
+            "PERHENEUVO_TRACKER_DB": self.tracker_store_url(),
             # Rasa: connections each server keeps to PostgreSQL, and the lock lifetime.
             "SQL_POOL_SIZE": "10",
             "SQL_MAX_OVERFLOW": "10",

@@ -5,7 +5,10 @@ action server and nginx. Checks that nginx passes on only the REST channel, refu
 bodies and limits requests per client address; then 100 concurrent conversations of 10
 messages each go through nginx while, one after another, a Rasa server is killed, the action
 server is killed and Redis is stopped, each brought back by the runner alone. Every
-conversation must get every answer, and its whole history must be in PostgreSQL.
+conversation must get every answer, and its whole history must be in PostgreSQL. Ratings and a
+family that asks for a person are in the mix: every rating is stored, and the staff member's
+reply (written in the console through nginx) reaches the family, whichever Rasa server it
+asks; a separate test asks each server in turn.
 """
 
 from __future__ import annotations
@@ -18,14 +21,16 @@ import signal
 import sys
 import time
 from collections import Counter
-from typing import Dict, List
+from typing import Any, Dict, List, Optional
 
 import aiohttp
 import psycopg2
 import pytest
 import requests
+import sqlalchemy as sa
 
-from deploy.harness import Conversations, LocalProfile, figures, is_try_again
+from bot import feedback, handover
+from deploy.harness import Conversations, LocalProfile, figures, is_try_again, post_json
 
 pytestmark = [pytest.mark.model, pytest.mark.production]
 
@@ -44,6 +49,9 @@ MESSAGES = [
     ("onko mikkelissä kohtaamispaikkaa", True),
     ("kiitos", False),
 ]
+# Answers rated right after they come: one while rasa-1 is down, one while Redis is stopped.
+RATED = (2, 7)
+RATING_COMMENT = "ei vastannut kysymykseeni, soittakaa 040 1234567"
 # Phases of two messages each; the fault is made once this share of a phase's answers is in.
 PHASES = ["both servers", "rasa-1 killed", "action server killed", "redis stopped", "all recovered"]
 FAULT_AFTER = 0.3
@@ -120,6 +128,15 @@ def test_the_staff_console_is_reachable_only_under_its_own_name(profile):
     assert console.status_code == 200 and "Kirjaudu sisään" in console.text
     assert "script-src 'self'" in console.headers["Content-Security-Policy"]
     # Logged in through nginx, the inbox reads the profile's PostgreSQL conversation store.
+    session = console_session(profile)
+    inbox = session.get(f"{profile.url}/saapuneet/", timeout=60)
+    assert inbox.status_code == 200 and "päivän ajalta" in inbox.text, inbox.text[:2000]
+    assert "keskustelutietokantaa ei voitu lukea" not in inbox.text
+
+
+def console_session(profile: LocalProfile) -> requests.Session:
+    """The first pääkäyttäjä logged in to the console through nginx, under its own name."""
+    settings = profile.settings
     host = f"{settings.console_server_name}:{settings.http_port}"
     session = requests.Session()
     session.headers.update({"Host": host, "Origin": f"http://{host}"})
@@ -133,9 +150,8 @@ def test_the_staff_console_is_reachable_only_under_its_own_name(profile):
         allow_redirects=False,
     )
     assert login.status_code == 302, login.text[:500]
-    inbox = session.get(f"{profile.url}/saapuneet/", timeout=60)
-    assert inbox.status_code == 200 and "päivän ajalta" in inbox.text, inbox.text[:2000]
-    assert "keskustelutietokantaa ei voitu lukea" not in inbox.text
+    session.headers["X-CSRFToken"] = session.cookies["perheneuvo_console_csrftoken"]
+    return session
 
 
 def test_widget_on_a_configured_site_may_call_the_channel_through_nginx(profile):
@@ -206,6 +222,141 @@ def test_nginx_limits_requests_per_client_address(profile):
     assert settings.rate_burst + 1 <= flooded[200] <= allowed, (flooded, elapsed)
     # another address is not affected
     assert other == Counter({200: 1})
+
+
+# -- a person and ratings: shared by both Rasa servers ------------------------------------------
+
+ALL_DAY = {day: ("0:00", "23:59") for day in range(7)}
+HANDOVER_TEXTS = handover.texts()
+STAFF_REPLY = "Hei, olen perhekeskuksen työntekijä. Miten voin auttaa?"
+
+
+def store_engine(profile: LocalProfile):
+    return handover.engine_for(profile.settings.tracker_store_url())
+
+
+class Family:
+    """A family's widget over the REST channel (`base`: nginx, or one Rasa server directly),
+    sending a message again after a failure and after the "try again" of an outage."""
+
+    def __init__(self, base: str, sender: str):
+        self.base = base
+        self.sender = sender
+        self.sent = 0
+
+    def say(self, text: str, base: Optional[str] = None, deadline: float = 240.0) -> List[dict]:
+        started = time.monotonic()
+        while True:  # a "try again" turn is not stored: sent again as a new message
+            self.sent += 1
+            body = {
+                "sender": self.sender,
+                "message": text,
+                "message_id": f"{self.sender}-{self.sent}",
+            }
+            reply = self._call("post", "webhook", deadline, base, json=body)
+            if not is_try_again(texts_of(reply)):
+                return reply
+            assert time.monotonic() - started < deadline, f"only 'try again' for {text!r}"
+            time.sleep(1.0)
+
+    def staff_messages(self, base: Optional[str] = None) -> dict:
+        return self._call("get", "handover", 60.0, base, params={"sender": self.sender})
+
+    def _call(self, method: str, path: str, deadline: float, base: Optional[str], **kw) -> Any:
+        url = f"{base or self.base}/webhooks/rest/{path}"
+        started = time.monotonic()
+        while True:
+            try:
+                reply = requests.request(method, url, timeout=60, **kw)
+                if reply.status_code == 200:
+                    return reply.json()
+                if reply.status_code not in (429, 500, 502, 503, 504):
+                    raise AssertionError(f"{method} {path}: {reply.status_code} {reply.text}")
+            except requests.RequestException:
+                pass
+            assert time.monotonic() - started < deadline, f"no answer to {method} {path}"
+            time.sleep(1.0)
+
+
+def texts_of(reply: List[dict]) -> List[str]:
+    return [m["text"] for m in reply if isinstance(m, dict) and m.get("text")]
+
+
+def handover_status(reply: List[dict]) -> Optional[str]:
+    """The status the REST channel adds while the conversation is with (or asked of) staff."""
+    for message in reply:
+        custom = message.get("custom") if isinstance(message, dict) else None
+        if isinstance(custom, dict) and custom.get("handover"):
+            return custom["handover"]
+    return None
+
+
+def staff_post(profile: LocalProfile, session: requests.Session, path: str, **data) -> None:
+    reply = session.post(f"{profile.url}{path}", data=data, timeout=60, allow_redirects=False)
+    assert reply.status_code == 302, (path, reply.status_code, reply.text[:500])
+
+
+def wait_for(condition, what: str, timeout: float = 120.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = condition()
+        if found:
+            return found
+        assert time.monotonic() < deadline, f"timed out waiting for: {what}"
+        time.sleep(1.0)
+
+
+def person_requested(profile: LocalProfile, family: Family) -> handover.Request:
+    """The family names its municipality and asks for a person in opening hours."""
+    engine = store_engine(profile)
+    with engine.begin() as connection:
+        handover.set_hours(connection, "etela-savo", ALL_DAY)
+    family.say("asun mikkelissä")
+    asked = family.say("haluan puhua ihmisen kanssa")
+    assert "Pyysin työntekijää" in " ".join(texts_of(asked)), asked
+    assert handover_status(asked) == handover.WAITING, asked
+    with engine.connect() as connection:
+        request = handover.latest(connection, family.sender)
+    engine.dispose()
+    assert request is not None and request.status == handover.WAITING
+    return request
+
+
+def staff_reply_seen(family: Family, base: Optional[str] = None) -> bool:
+    return any(m["text"] == STAFF_REPLY for m in family.staff_messages(base)["messages"])
+
+
+def talk_to_a_person(profile: LocalProfile, family: Family, servers: List[str]) -> None:
+    """A staff member takes the request in the console and replies; the family gets the reply
+    and the bot stays silent through every base in `servers`; handed back, the bot answers."""
+    request = person_requested(profile, family)
+    staff = console_session(profile)
+    staff_post(profile, staff, f"/keskustelut/{request.id}/ota/")
+    staff_post(profile, staff, f"/keskustelut/{request.id}/vastaa/", teksti=STAFF_REPLY)
+    for base in servers:
+        wait_for(lambda base=base: staff_reply_seen(family, base), f"the staff reply via {base}")
+        silent = family.say("mikä on erokahvila", base)
+        assert texts_of(silent) == [] and handover_status(silent) == handover.TAKEN, silent
+    page = staff.get(f"{profile.url}/keskustelut/{request.id}/", timeout=60)
+    assert page.text.count("mikä on erokahvila") == len(servers), page.text[:3000]
+    staff_post(profile, staff, f"/keskustelut/{request.id}/palauta/")
+    for base in servers:
+        wait_for(
+            lambda base=base: family.staff_messages(base)["status"] == handover.RETURNED,
+            f"handed back via {base}",
+        )
+        again = texts_of(family.say("mikä on erokahvila", base))
+        assert again and "erokahvila" in " ".join(again).lower(), again
+
+
+def test_a_staff_reply_reaches_the_family_whichever_rasa_server_it_asks(profile):
+    """The family's messages and polls go to each Rasa server in turn, as nginx may send
+    them: the request, the staff member's reply, the bot's silence and its return are the
+    same on both, because they are in the shared PostgreSQL store."""
+    servers = [f"http://127.0.0.1:{port}" for port in profile.settings.rasa_ports]
+    assert len(servers) == 2
+    family = Family(servers[1], "across-servers")
+    talk_to_a_person(profile, family, servers)
 
 
 # -- load and faults -----------------------------------------------------------------------------
@@ -335,12 +486,51 @@ def turns(events: List[dict]) -> List[tuple]:
     return result
 
 
+class Ratings:
+    """Every conversation rates the answers to RATED right after getting them: even ones
+    "helpful", odd ones "not helpful" with a comment that has a phone number in it."""
+
+    def __init__(self, profile: LocalProfile, load: Conversations):
+        self.url = f"{profile.url}/webhooks/rest/feedback"
+        self.load = load
+        self.replies: Dict[tuple, tuple] = {}
+
+    @staticmethod
+    def rating(number: int) -> str:
+        return feedback.HELPFUL if number % 2 == 0 else feedback.NOT_HELPFUL
+
+    async def __call__(self, session, number: int, index: int, _answer) -> None:
+        if index not in RATED:
+            return
+        body = {
+            "sender": self.load.sender(number),
+            "message_id": self.load.message_id(number, index),
+            "rating": self.rating(number),
+        }
+        if body["rating"] == feedback.NOT_HELPFUL:
+            body["comment"] = RATING_COMMENT
+        status, data, _attempts = await post_json(session, self.url, body, 240.0)
+        self.replies[(number, index)] = (status, data)
+
+
 def test_load_with_a_server_the_action_server_and_redis_failing(profile, capsys):
+    """The load, with ratings and a conversation handed to a person in the mix."""
     reference = reference_answers(profile)
     load = Conversations(profile.url, CONVERSATIONS, [m for m, _ in MESSAGES], "load")
+    ratings = Ratings(profile, load)
+    load.after_answer = ratings
     run = FaultRun(profile, load)
+
+    async def with_a_person_asked_for() -> None:
+        person = Family(profile.url, "mix-person")
+        asked = asyncio.create_task(
+            asyncio.to_thread(talk_to_a_person, profile, person, [profile.url])
+        )
+        await run.run()
+        await asked
+
     started = time.monotonic()
-    asyncio.run(run.run())
+    asyncio.run(with_a_person_asked_for())
     wall = time.monotonic() - started
 
     assert not load.failures, sorted(load.failures.items())[:10]
@@ -373,6 +563,30 @@ def test_load_with_a_server_the_action_server_and_redis_failing(profile, capsys)
             assert text == MESSAGES[index][0], (message_id, text)
             got = load.answers[(number, index)].texts
             assert bots == got or (is_try_again(got) and bots == []), (message_id, bots, got)
+
+    # every rating was taken, whichever server got it, and is in PostgreSQL, comments masked
+    assert len(ratings.replies) == CONVERSATIONS * len(RATED)
+    refused = {k: v for k, v in ratings.replies.items() if v[0] != 200}
+    assert not refused, sorted(refused.items())[:5]
+    engine = store_engine(profile)
+    with engine.connect() as connection:
+        stored = connection.execute(
+            sa.select(
+                feedback.FEEDBACK.c.sender_id,
+                feedback.FEEDBACK.c.message_id,
+                feedback.FEEDBACK.c.rating,
+                feedback.FEEDBACK.c.comment,
+            ).where(feedback.FEEDBACK.c.sender_id.like("load-%"))
+        ).fetchall()
+    engine.dispose()
+    expected = {
+        (load.sender(n), load.message_id(n, i)): Ratings.rating(n)
+        for n in range(CONVERSATIONS)
+        for i in RATED
+    }
+    assert {(s, m): r for s, m, r, _c in stored} == expected
+    comments = [c for _s, _m, r, c in stored if r == feedback.NOT_HELPFUL]
+    assert comments and all(c and "1234567" not in c for c in comments), comments[:3]
 
     # after the faults both Rasa servers answer through nginx again
     log = profile.settings.path("logs", "nginx-access.log").read_text()[run.access_log_offset :]

@@ -94,6 +94,8 @@ def test_the_consoles_settings_behind_nginx(tmp_path):
     assert env["PERHENEUVO_TRACKER_DB"] == (
         f"postgresql://perheneuvo:p%40ss%2Fword@127.0.0.1:{settings.postgres_port}/perheneuvo"
     )
+    # the action server makes requests for a person in the same store
+    assert settings.server_env()["PERHENEUVO_TRACKER_DB"] == env["PERHENEUVO_TRACKER_DB"]
 
 
 @pytest.mark.parametrize(
