@@ -11,6 +11,9 @@ there). So any of two or more Rasa servers behind the load balancer sees a hando
 A request is `waiting` until a staff member takes it (`taken`), or until WAIT_SECONDS pass
 without that (`expired`: the family is told so honestly with the contacts prepared when the
 request was made). A taken request ends `returned` (the bot answers again) or `closed`.
+A waiting or taken request of the widget ends `left` when the family uses *Poistu nopeasti*
+(the widget tells POST /webhooks/rest/handover/exit as it leaves): nobody reads the
+conversation any more, so staff are told in it and their reply form goes.
 `requests`, `handover_messages` and `handover_addresses` (Telegram's chat id, encrypted, while
 a request is open) have `sender_id` and `timestamp` and are deleted with the conversation under
 the same retention (bot.feedback.delete_before); `opening_hours` is a
@@ -38,7 +41,9 @@ from bot.privacy import mask_personal_data
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 WAITING, TAKEN, EXPIRED, RETURNED, CLOSED = "waiting", "taken", "expired", "returned", "closed"
+LEFT = "left"  # the family left with the widget's quick exit
 ACTIVE = (WAITING, TAKEN)
+ENDED = (EXPIRED, RETURNED, CLOSED, LEFT)
 FAMILY, STAFF, BOT = "family", "staff", "bot"
 MAX_TEXT_LENGTH = 2000
 WEEKDAYS = ("maanantai", "tiistai", "keskiviikko", "torstai", "perjantai", "lauantai", "sunnuntai")
@@ -297,8 +302,9 @@ def take(connection: Any, request_id: int, staff: str, now: Optional[float] = No
 
 def finish(connection: Any, request_id: int, status: str, now: Optional[float] = None) -> bool:
     """Hands a taken request back to the bot (RETURNED) or closes it (CLOSED); a waiting one
-    may be closed too. False when it was not open."""
-    if status not in (RETURNED, CLOSED):
+    may be closed too; LEFT: the family left (see `leave`). The bot's text of the status goes
+    into the conversation. False when it was not open."""
+    if status not in (RETURNED, CLOSED, LEFT):
         raise ValueError(status)
     now = time.time() if now is None else now
     changed = connection.execute(
@@ -311,6 +317,17 @@ def finish(connection: Any, request_id: int, status: str, now: Optional[float] =
         assert request is not None
         add_message(connection, request, BOT, texts()[status], now)
     return bool(changed)
+
+
+def leave(connection: Any, sender_id: str, now: Optional[float] = None) -> Optional[Request]:
+    """The family left with the quick exit: its open request (waiting or taken) ends LEFT and
+    the conversation says so to the staff member. The request ended, or None when the sender
+    had none open (already ended, expired or never made)."""
+    now = time.time() if now is None else now
+    found = active(connection, sender_id, now)
+    if found is None or not finish(connection, found.id, LEFT, now):
+        return None
+    return get(connection, found.id)
 
 
 def add_message(

@@ -28,6 +28,12 @@ state is in the shared conversation store, so every Rasa server behind the load 
 knows it. GET /webhooks/rest/handover?sender=...&after=<id> gives the messages staff (and the
 bot about the handover) wrote after message `after`, and the request's status; the widget
 polls it while a handover is open, the Telegram front end reads the store itself.
+POST /webhooks/rest/handover/exit {"sender"} is the widget's *Poistu nopeasti*: the sender's
+open request ends `left` (staff see that the family left) and the answer is an empty 204
+whether there was one or not. The widget sends it with navigator.sendBeacon as the page goes,
+as a text/plain body (a "simple" request: no CORS preflight, so it works from every embedding
+site and while the page unloads; the browser does not read the answer), so the body is parsed
+as JSON whatever its content type.
 
 GET /webhooks/rest/knowledge says which version of the knowledge base this server uses
 (`make reload` asks; a version is a hash of the files, nothing personal).
@@ -36,9 +42,10 @@ GET /webhooks/rest/knowledge says which version of the knowledge base this serve
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from pathlib import Path
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, TypeGuard
 
 import yaml
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
@@ -148,6 +155,19 @@ async def _earlier_replies(
         return store.replies_to(sender, message_id)
 
 
+def _json_body(request: Request) -> Any:
+    """The body as JSON whatever the Content-Type (sendBeacon sends text/plain); None when it
+    is not JSON."""
+    try:
+        return json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _valid_sender(sender: Any) -> TypeGuard[str]:
+    return isinstance(sender, str) and bool(sender.strip()) and len(sender) <= MAX_SENDER_LENGTH
+
+
 def _handover_engine(request: Request) -> Any:
     store = _conversation_store(request)
     return getattr(store, "engine", None)
@@ -221,7 +241,7 @@ class SafeRestInput(RestInput):
             if not isinstance(body, dict):
                 return _bad_request("body must be a JSON object with 'sender' and 'message_id'")
             sender, message_id = body.get("sender"), body.get("message_id")
-            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
+            if not _valid_sender(sender):
                 return _bad_sender()
             if not _valid_message_id(message_id):
                 return _bad_message_id()
@@ -285,6 +305,25 @@ class SafeRestInput(RestInput):
                 }
             )
 
+        @webhook.route("/handover/exit", methods=["POST"])
+        async def family_left(request: Request) -> HTTPResponse:
+            body = _json_body(request)
+            if not isinstance(body, dict):
+                return _bad_request("body must be a JSON object with 'sender'")
+            sender = body.get("sender")
+            if not _valid_sender(sender):
+                return _bad_sender()
+            engine = _handover_engine(request)
+            if engine is None:
+                return response.json({"error": "no conversation store here"}, status=503)
+            # no conversation lock: the update is atomic, and a turn still running for the
+            # sender must not hold up the exit
+            with engine.begin() as connection:
+                left = handover.leave(connection, sender)
+            if left is not None:
+                logger.info("handover request %s ended: the family left", left.id)
+            return response.empty()
+
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
@@ -294,7 +333,7 @@ class SafeRestInput(RestInput):
             if not isinstance(body, dict):
                 return _bad_request("body must be a JSON object with 'sender' and 'message'")
             sender = body.get("sender")
-            if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_LENGTH:
+            if not _valid_sender(sender):
                 return _bad_sender()
             raw = body.get("message")
             if raw is not None and not isinstance(raw, str):

@@ -37,6 +37,7 @@ STATUS_NAMES = {
     handover.EXPIRED: "kukaan ei ehtinyt (perheelle kerrottiin)",
     handover.RETURNED: "palautettu botille",
     handover.CLOSED: "suljettu",
+    handover.LEFT: "perhe poistui (pikapoistuminen)",
 }
 AUTHOR_NAMES = {
     "user": "Perhe",
@@ -87,7 +88,7 @@ def conversations(request: HttpRequest) -> HttpResponse:
         open_ones = handover.requests(c, handover.ACTIVE)
         ended = handover.requests(
             c,
-            (handover.EXPIRED, handover.RETURNED, handover.CLOSED),
+            handover.ENDED,
             since=time.time() - RECENT_SECONDS,
             limit=50,
         )
@@ -191,6 +192,9 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         return _detail(request, pk, form=form)
     with _Engine() as engine:
         found = _get(engine, request.user, pk)
+        if found.status == handover.LEFT:
+            messages.error(request, "Viestiä ei lähetetty: perhe poistui keskustelusta.")
+            return redirect("conversations:detail", pk=pk)
         if found.status != handover.TAKEN:
             messages.error(request, "Viestiä ei lähetetty: keskustelu ei ole enää työntekijällä.")
             return redirect("conversations:detail", pk=pk)

@@ -4,13 +4,16 @@ store: in opening hours a family asks for a person in the widget (headless Chrom
 member in a second browser session takes the request in Keskustelut and replies, the reply
 appears in the widget, the bot says nothing meanwhile, and handing back resumes the bot.
 Outside opening hours the family gets the honest answer with the region's contacts and 112.
-The same in Telegram (the real front end against the fake Bot API)."""
+A family that leaves with *Poistu nopeasti* ends its request (the widget's beacon to another
+origin), and the staff member sees that. The same in Telegram (the real front end against the
+fake Bot API)."""
 
 from __future__ import annotations
 
 import time
 
 import pytest
+import requests
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 
@@ -18,7 +21,7 @@ from bot import handover
 from bot.launcher import stop_process
 from tests.e2e.test_telegram_e2e import WAIT as TELEGRAM_WAIT
 from tests.e2e.test_telegram_e2e import _new_chat, front_end
-from tests.e2e.test_widget import WAIT, open_widget
+from tests.e2e.test_widget import EXIT_URL, WAIT, open_widget
 from tests.support import copy_project, headless_chromium
 from tests.support.console import start_console
 
@@ -153,6 +156,53 @@ def test_in_opening_hours_a_staff_member_takes_over_and_hands_back(bot, family, 
     widget.ask("Mikä on erokahvila?")
     assert any("erokahvila" in text.lower() for text in widget.texts("bot")[before:])
     assert widget.stored().get("handover") is None
+
+
+def test_the_quick_exit_ends_the_request_and_the_staff_member_sees_it(bot, family, staff, console):
+    _var_dir, url = console
+    set_hours(bot, "etela-savo", ALL_DAY)
+    widget = open_widget(family, bot)
+    widget.open()
+    widget.ask("Asun Mikkelissä")
+    before = len(widget.texts("bot"))
+    widget.ask("Haluan puhua ihmisen kanssa")
+    assert "Pyysin työntekijää" in " ".join(widget.texts("bot")[before:])
+    sender = widget.stored()["sender"]
+    request = latest_request(bot, sender)
+    assert request.status == handover.WAITING
+    take_and_reply(staff, url, request.id, "Hei, olen täällä.")
+    widget.wait(lambda: "Hei, olen täällä." in widget.texts("staff"), message="no staff reply")
+    # the widget on the demo page tells the Rasa server (another origin) as it leaves
+    assert bot.web_url.split("://")[1] != bot.rasa_url.split("://")[1]
+    widget.find(".pn-exit").click()
+    widget.wait(lambda: family.current_url == EXIT_URL, message="the page was not replaced")
+    wait_until(
+        lambda: latest_request(bot, sender).status == handover.LEFT,
+        timeout=10,
+        message="the request did not end when the family left",
+    )
+    staff.get(f"{url}/keskustelut/")
+    line = staff.find_element(By.XPATH, f"//li[a[normalize-space()='Pyyntö {request.id}']]")
+    assert "perhe poistui (pikapoistuminen)" in line.text
+    assert "Ei keskusteluja työntekijöillä." in main_text(staff)
+    staff.get(f"{url}/keskustelut/{request.id}/")
+    page = main_text(staff)
+    assert "perhe poistui (pikapoistuminen)" in page and TEXTS["left"] in page
+    assert not staff.find_elements(By.ID, "id_teksti")  # nobody to write to
+
+
+def test_the_exit_beacon_is_a_simple_request_any_configured_origin_may_send(bot):
+    """What navigator.sendBeacon sends: a text/plain POST (no preflight), answered with the
+    CORS headers of the configured origins like the webhook; a sender with no request: 204."""
+    for origin in bot.settings.cors_origins.split():
+        answer = requests.post(
+            f"{bot.rasa_url}/webhooks/rest/handover/exit",
+            data=b'{"sender": "web-no-request"}',
+            headers={"Content-Type": "text/plain;charset=UTF-8", "Origin": origin},
+            timeout=10,
+        )
+        assert (answer.status_code, answer.content) == (204, b"")
+        assert answer.headers.get("Access-Control-Allow-Origin") == origin
 
 
 def test_outside_opening_hours_the_family_gets_the_honest_answer(bot, family):

@@ -86,6 +86,36 @@ class ConversationsPageTests(ConsoleTestCase):
         with self.engine.connect() as c:
             self.assertNotIn("Vielä yksi", [m.text for m in handover.messages_of(c, self.es.id)])
 
+    def test_a_family_that_left_is_shown_as_such_and_gets_no_more_messages(self) -> None:
+        self.login(self.muokkaaja)
+        self.client.post(f"/keskustelut/{self.es.id}/ota/")
+        with self.engine.begin() as c:
+            self.assertIsNotNone(handover.leave(c, "perhe-1"))  # Poistu nopeasti
+        listing = self.client.get("/keskustelut/")
+        self.assertEqual(listing.context["taken"], [])
+        ended = listing.context["ended"]
+        self.assertEqual([r["request"].id for r in ended], [self.es.id])
+        self.assertEqual(ended[0]["status"], "perhe poistui (pikapoistuminen)")
+        self.assertIn("perhe poistui (pikapoistuminen)", listing.content.decode())
+        page = self.client.get(f"/keskustelut/{self.es.id}/").content.decode()
+        self.assertIn("perhe poistui (pikapoistuminen)", page)
+        self.assertIn(handover.texts()["left"], page)
+        self.assertNotIn("Lähetä perheelle", page)  # no reply form
+        self.assertNotIn("Sulje keskustelu", page)
+        # a reply written before the page was refreshed is not sent, and says why
+        reply = self.client.post(
+            f"/keskustelut/{self.es.id}/vastaa/", {"teksti": "Oletko vielä siellä?"}, follow=True
+        )
+        self.assertIn("Viestiä ei lähetetty: perhe poistui keskustelusta.", reply.content.decode())
+        with self.engine.connect() as c:
+            texts = [m.text for m in handover.messages_of(c, self.es.id)]
+        self.assertNotIn("Oletko vielä siellä?", texts)
+        # closing it afterwards changes nothing and is not logged as a staff member's doing
+        self.client.post(f"/keskustelut/{self.es.id}/sulje/")
+        with self.engine.connect() as c:
+            self.assertEqual(handover.get(c, self.es.id).status, handover.LEFT)
+        self.assertFalse(Entry.objects.filter(action="handover_closed").exists())
+
     def test_only_post_changes_anything(self) -> None:
         self.login(self.paakayttaja)
         for action in ("ota", "vastaa", "palauta", "sulje"):

@@ -1,5 +1,5 @@
 """The handover store (bot/handover.py): opening hours in Helsinki time per weekday, requests,
-their timeout, staff messages and retention."""
+their timeout, a family leaving with the quick exit, staff messages and retention."""
 
 from __future__ import annotations
 
@@ -103,6 +103,55 @@ def test_staff_take_write_and_hand_back(engine):
         assert not handover.finish(c, made.id, handover.CLOSED)
 
 
+def test_a_family_that_leaves_ends_its_waiting_or_taken_request(engine):
+    with engine.begin() as c:
+        waiting = handover.open_request(c, "w", "rest", "r", "n", now=1000.0, wait=600)
+        taken = handover.open_request(c, "t", "rest", "r", "n", now=1000.0, wait=600)
+        assert handover.take(c, taken.id, "tyontekija", now=1100.0)
+        for made in (waiting, taken):
+            left = handover.leave(c, made.sender_id, now=1200.0)
+            assert left is not None and left.id == made.id
+            assert (left.status, left.ended_at) == (handover.LEFT, 1200.0)
+            assert handover.active(c, made.sender_id, now=1201.0) is None
+            # staff read in the conversation that the family left
+            last = handover.messages_of(c, made.id)[-1]
+            assert (last.author, last.text) == (handover.BOT, handover.texts()["left"])
+            assert "Poistu nopeasti" in last.text
+        # it is over: leaving again, taking, closing or handing back does nothing
+        assert handover.leave(c, "t", now=1300.0) is None
+        assert not handover.take(c, waiting.id, "toinen", now=1300.0)
+        assert not handover.finish(c, taken.id, handover.CLOSED, now=1300.0)
+        assert handover.latest(c, "t").status == handover.LEFT
+        assert [r.id for r in handover.requests(c, handover.ENDED)] == [taken.id, waiting.id]
+        assert handover.requests(c, handover.ACTIVE) == []
+
+
+def test_leaving_without_an_open_request_changes_nothing(engine):
+    with engine.begin() as c:
+        assert handover.leave(c, "nobody", now=1000.0) is None
+        returned = handover.open_request(c, "r", "rest", "r", "n", now=1000.0, wait=600)
+        handover.take(c, returned.id, "t", now=1001.0)
+        handover.finish(c, returned.id, handover.RETURNED, now=1002.0)
+        assert handover.leave(c, "r", now=1003.0) is None
+        assert handover.latest(c, "r").status == handover.RETURNED
+        # a request whose time was up expires (the family had its honest text), not "left"
+        handover.open_request(c, "x", "rest", "r", "Kukaan ei ehtinyt.", now=1000.0, wait=60)
+        assert handover.leave(c, "x", now=2000.0) is None
+        assert handover.latest(c, "x").status == handover.EXPIRED
+        assert [m.text for m in handover.messages_for_family(c, "x")] == ["Kukaan ei ehtinyt."]
+    with pytest.raises(ValueError):
+        with engine.begin() as c:
+            handover.finish(c, returned.id, handover.EXPIRED)
+
+
+def test_every_status_is_open_or_ended():
+    statuses = {handover.WAITING, handover.TAKEN, handover.EXPIRED, handover.RETURNED}
+    statuses |= {handover.CLOSED, handover.LEFT}
+    assert set(handover.ACTIVE) | set(handover.ENDED) == statuses
+    assert not set(handover.ACTIVE) & set(handover.ENDED)
+    assert all(len(status) <= handover.REQUESTS.c.status.type.length for status in statuses)
+
+
 def test_telegram_messages_are_delivered_once(engine):
     with engine.begin() as c:
         made = handover.open_request(c, "tg-1", "telegram", "r", "n", now=1000.0, wait=600)
@@ -155,7 +204,11 @@ def test_retention_deletes_requests_and_messages_but_keeps_opening_hours(engine)
         old = handover.open_request(c, "old", "rest", "r", "n", now=1000.0, wait=10)
         handover.add_message(c, old, handover.STAFF, "vanha", now=1001.0)
         handover.open_request(c, "new", "rest", "r", "n", now=9000.0, wait=10)
+        gone = handover.open_request(c, "gone", "rest", "r", "n", now=1000.0, wait=600)
+        handover.leave(c, "gone", now=1100.0)  # the request and its "left" message go too
         feedback.delete_before(c, 5000.0)
+        assert handover.latest(c, "gone") is None
+        assert handover.messages_of(c, gone.id) == []
         assert handover.latest(c, "old") is None
         assert handover.messages_of(c, old.id) == []
         assert handover.latest(c, "new") is not None
@@ -167,8 +220,16 @@ def test_request_counts_for_statistics(engine):
         a = handover.open_request(c, "a", "rest", "r", "n", now=1000.0, wait=600)
         assert handover.take(c, a.id, "t", now=1100.0)
         handover.open_request(c, "b", "rest", None, "n", now=2000.0, wait=600)
+        # a request the family left counts as made (and as taken when it was)
+        handover.leave(c, "a", now=2100.0)
+        handover.open_request(c, "c", "rest", "r", "n", now=2200.0, wait=600)
+        handover.leave(c, "c", now=2300.0)
         counts = sorted(handover.request_counts(c, since=0.0))
-    assert counts == [("a", "r", 1000.0, True), ("b", None, 2000.0, False)]
+    assert counts == [
+        ("a", "r", 1000.0, True),
+        ("b", None, 2000.0, False),
+        ("c", "r", 2200.0, False),
+    ]
 
 
 def test_wait_seconds_setting(monkeypatch):

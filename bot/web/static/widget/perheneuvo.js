@@ -762,7 +762,25 @@
     input.focus();
   }
 
+  // Tells the server that the family left, so that a staff member does not go on writing to
+  // nobody: the open request ends "left" (POST /webhooks/rest/handover/exit). sendBeacon only
+  // queues the request (the browser sends it even as the page goes) and never waits for an
+  // answer; a text/plain body needs no CORS preflight from a page on another site. A failure
+  // is ignored: the exit must not depend on the network.
+  function tellServerWeLeft() {
+    if (!state.handover || !navigator.sendBeacon) return;
+    try {
+      navigator.sendBeacon(
+        config.server + "/webhooks/rest/handover/exit",
+        new Blob([JSON.stringify({ sender: state.sender })], { type: "text/plain" })
+      );
+    } catch (error) {
+      // blocked by the page's policy, say: leave all the same
+    }
+  }
+
   function exitQuickly() {
+    tellServerWeLeft(); // before the sender id is wiped
     generation += 1;
     stopHandover();
     forgetState();
