@@ -23,7 +23,7 @@ import collections
 import dataclasses
 import json
 import time
-from typing import Any, Deque, Dict, List, Optional
+from typing import Any, Deque, Dict, List, Optional, Tuple
 
 import sqlalchemy as sa
 
@@ -217,6 +217,19 @@ def save_rating(
         connection.execute(
             FEEDBACK.insert().values(sender_id=sender_id, message_id=turn.message_id, **values)
         )
+
+
+def topic_ratings(connection: Any, since: float) -> Dict[str, Tuple[int, int]]:
+    """topic -> (rated helpful, rated) of the answers families rated after `since`."""
+    if not sa.inspect(connection).has_table(FEEDBACK.name):
+        return {}
+    helpful = sa.func.sum(sa.case((FEEDBACK.c.rating == HELPFUL, 1), else_=0))
+    rows = connection.execute(
+        sa.select(FEEDBACK.c.topic, helpful, sa.func.count())
+        .where(FEEDBACK.c.timestamp >= since, FEEDBACK.c.topic.is_not(None))
+        .group_by(FEEDBACK.c.topic)
+    ).fetchall()
+    return {str(topic): (int(ok or 0), int(count)) for topic, ok, count in rows}
 
 
 def clean_comment(value: Any) -> Optional[str]:

@@ -2,7 +2,11 @@
 evaluation of `make eval` (results/eval/report.json, or the table of results/eval/index.html
 that older runs wrote) and the answer-level evaluation of `make eval-answers`
 (results/answers/report.json). Both are of the trained model, so they are read from the live
-project, not from the one the editors change. Nothing here runs an evaluation."""
+project, not from the one the editors change. Nothing here runs an evaluation.
+
+The third source is the families themselves: the answers rated *Auttoi* / *Ei auttanut* in the
+last RATINGS_DAYS days (bot/feedback.py, in the conversation store). A topic with at least
+RATINGS_MIN ratings is weak when fewer than RATINGS_REQUIRED of them said it helped."""
 
 from __future__ import annotations
 
@@ -14,13 +18,21 @@ import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+import sqlalchemy as sa
+
+from bot import feedback
+from staff import connection
 from staff.evaluation import REQUIRED_ACCURACY as HELD_OUT_REQUIRED
 from staff.evaluation import percent
+from staff.inbox import store_url
 from staff.project import Project
 
 EVAL_DIR = Path("results") / "eval"
 ANSWERS_REPORT = Path("results") / "answers" / "report.json"
 ANSWERS_REQUIRED = 0.95  # staff.answer_eval.REQUIRED_ACCURACY (that module starts Rasa)
+RATINGS_DAYS = 30
+RATINGS_MIN = 3  # fewer ratings say little of an answer
+RATINGS_REQUIRED = 2 / 3
 
 # A row of the per-topic table staff.eval_report.render writes, and when the page was made.
 _HTML_ROW = re.compile(r'<tr class="[^"]*"><td>([^<]+)</td><td class="num">(\d+) / (\d+)</td>')
@@ -34,13 +46,14 @@ class Measurement:
     when: dt.datetime
     required: float
     per_topic: Dict[str, Tuple[int, int]]
+    counted: str = "oikein"  # what `ok` counts, as the figure says it
 
     def weak(self, topic: str) -> Optional[str]:
-        """'4 / 6 (66,7 %)' when the topic was below the requirement, else None."""
+        """'oikein 4 / 6 (66,7 %)' when the topic was below the requirement, else None."""
         ok, n = self.per_topic.get(topic, (0, 0))
         if not n or ok / n >= self.required:
             return None
-        return f"{ok} / {n} ({percent(ok / n)})"
+        return f"{self.counted} {ok} / {n} ({percent(ok / n)})"
 
     @property
     def weak_count(self) -> int:
@@ -51,10 +64,11 @@ class Measurement:
 class Evaluations:
     held_out: Optional[Measurement]  # make eval: is the question given the right topic
     answers: Optional[Measurement]  # make eval-answers: does the reply hold the facts
+    ratings: Optional[Measurement] = None  # families: did the answer help (RATINGS_MIN or more)
 
     @property
     def any(self) -> bool:
-        return self.held_out is not None or self.answers is not None
+        return any(m is not None for m in (self.held_out, self.answers, self.ratings))
 
     def for_topic(self, topic: str) -> List[Tuple[str, str]]:
         """(which evaluation, figure) for each evaluation in which the topic was weak."""
@@ -63,11 +77,36 @@ class Evaluations:
             found.append(("make eval", figure))
         if self.answers and (figure := self.answers.weak(topic)):
             found.append(("make eval-answers", figure))
+        if self.ratings and (figure := self.ratings.weak(topic)):
+            found.append(("perheiden arviot", figure))
         return found
 
 
 def latest(project: Project) -> Evaluations:
-    return Evaluations(_held_out(project.root), _answers(project.root))
+    return Evaluations(_held_out(project.root), _answers(project.root), _ratings())
+
+
+def _ratings(now: Optional[float] = None) -> Optional[Measurement]:
+    """The families' ratings of the last RATINGS_DAYS days per topic; None when the
+    conversation store cannot be read (a SQLite file that does not exist is not made)."""
+    db = connection.tracker_db()
+    if "://" not in db and not Path(db).is_file():
+        return None
+    now = dt.datetime.now().timestamp() if now is None else now
+    engine = sa.create_engine(store_url(db))
+    try:
+        with engine.connect() as store:
+            counts = feedback.topic_ratings(store, now - RATINGS_DAYS * 24 * 3600)
+    except sa.exc.SQLAlchemyError:
+        return None
+    finally:
+        engine.dispose()
+    return Measurement(
+        dt.datetime.fromtimestamp(now),
+        RATINGS_REQUIRED,
+        {topic: (ok, n) for topic, (ok, n) in counts.items() if n >= RATINGS_MIN},
+        counted="auttoi",
+    )
 
 
 def _held_out(root: Path) -> Optional[Measurement]:

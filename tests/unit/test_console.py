@@ -11,6 +11,7 @@ import stat
 import tempfile
 from pathlib import Path
 from typing import Any, List
+from unittest import mock
 
 import pytest
 import yaml
@@ -67,6 +68,12 @@ class ConsoleTestCase(TestCase):
         overridden = override_settings(CONSOLE_PROJECT_ROOT=self.root)
         overridden.enable()
         self.addCleanup(overridden.disable)
+        # the conversation store is the test's own (none until a test makes it)
+        store = mock.patch.dict(
+            os.environ, {"PERHENEUVO_TRACKER_DB": str(self.root / "var" / "conversations.db")}
+        )
+        store.start()
+        self.addCleanup(store.stop)
 
     def login(self, user: Any, client: Client | None = None) -> Client:
         client = client or self.client

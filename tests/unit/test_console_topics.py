@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import time
 from pathlib import Path
 
 import pytest
 import yaml
 
+from bot import feedback, handover
 from tests.support.console import django_ready
 from tests.unit.test_console import ConsoleTestCase
 
@@ -167,6 +170,47 @@ class WeakTopicTests(ConsoleTestCase):
         )
         self.assertNotIn("Heikko", self.row_of(page, "perhekeskus"))
         self.assertIn("ei heikko", self.row_of(page, "perhekeskus"))
+
+    def test_topics_families_rated_not_helpful_are_weak(self) -> None:
+        store_file = Path(os.environ["PERHENEUVO_TRACKER_DB"])
+        store_file.parent.mkdir(parents=True, exist_ok=True)
+        engine = handover.engine_for(str(store_file))
+        now = time.time()
+        rows = [
+            ("erokahvila", feedback.HELPFUL, now - 3600),
+            ("erokahvila", feedback.NOT_HELPFUL, now - 3600),
+            ("erokahvila", feedback.NOT_HELPFUL, now - 7200),
+            ("erokahvila", feedback.HELPFUL, now - 40 * 24 * 3600),  # older than 30 days
+            ("lape", feedback.NOT_HELPFUL, now - 3600),  # too few to tell
+            ("lape", feedback.NOT_HELPFUL, now - 3600),
+            ("perhekeskus", feedback.HELPFUL, now - 3600),
+            ("perhekeskus", feedback.HELPFUL, now - 3600),
+            ("perhekeskus", feedback.NOT_HELPFUL, now - 3600),
+        ]
+        with engine.begin() as store:
+            for number, (topic, rating, when) in enumerate(rows):
+                store.execute(
+                    feedback.FEEDBACK.insert().values(
+                        sender_id=f"s{number}",
+                        channel="rest",
+                        message_id="m",
+                        question="q",
+                        topic=topic,
+                        answer="a",
+                        rating=rating,
+                        timestamp=when,
+                    )
+                )
+        engine.dispose()
+        self.login(self.muokkaaja)
+        page = self.client.get("/aiheet/").content.decode()
+        self.assertIn(
+            "Heikko</strong> (perheiden arviot): auttoi 1 / 3 (33,3 %)",
+            self.row_of(page, "erokahvila"),
+        )
+        self.assertNotIn("Heikko", self.row_of(page, "lape"))
+        self.assertNotIn("Heikko", self.row_of(page, "perhekeskus"))  # two of three helped
+        self.assertIn("Perheiden arviot viimeisiltä 30 päivältä: 1 aihetta", page)
 
     def test_make_evals_own_report_is_read_and_an_older_page_too(self) -> None:
         result = Result(
