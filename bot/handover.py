@@ -354,9 +354,12 @@ def _message(row: Any) -> Message:
     return Message(row.id, row.request_id, row.author, row.text, row.timestamp)
 
 
-def messages_of(connection: Any, request_id: int) -> List[Message]:
+def messages_of(connection: Any, request_id: int, after: int = 0) -> List[Message]:
+    """The messages of a request after message id `after` (all by default), oldest first."""
     rows = connection.execute(
-        sa.select(MESSAGES).where(MESSAGES.c.request_id == request_id).order_by(MESSAGES.c.id)
+        sa.select(MESSAGES)
+        .where(MESSAGES.c.request_id == request_id, MESSAGES.c.id > after)
+        .order_by(MESSAGES.c.id)
     ).fetchall()
     return [_message(row) for row in rows]
 

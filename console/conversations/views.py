@@ -1,6 +1,8 @@
 """Keskustelut: families' requests to talk to a person. A staff member takes a waiting request,
 reads the conversation so far (personal data masked), writes to the family, and hands the
-conversation back to the bot or closes it. Opening hours per region are edited here by a
+conversation back to the bot or closes it. The list and a request's page refresh themselves
+(static/console/conversations.js polls `list_state` and `state`, small JSON answers); their
+*Päivitä* links reload the page without JavaScript. Opening hours per region are edited here by a
 julkaisija or pääkäyttäjä. Thin: the requests, messages and opening hours are in the
 conversation store, read and written through bot.handover, which the bot reads too.
 
@@ -8,17 +10,20 @@ Region-limited accounts see and answer the requests of their own regions only.""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Tuple
 
 import sqlalchemy as sa
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from bot import handover
@@ -79,9 +84,8 @@ def _row(request: handover.Request, names: Dict[str, str]) -> Dict[str, Any]:
     }
 
 
-@permission_required(EDIT, raise_exception=True)
-@require_GET
-def conversations(request: HttpRequest) -> HttpResponse:
+def _listed(user: Any) -> Dict[str, List[Dict[str, Any]]]:
+    """The list page's rows the account may see: waiting, taken and recently ended requests."""
     names = _region_names()
     with _Engine() as engine, engine.begin() as c:
         handover.expire(c)
@@ -92,17 +96,66 @@ def conversations(request: HttpRequest) -> HttpResponse:
             since=time.time() - RECENT_SECONDS,
             limit=50,
         )
-    visible = [r for r in open_ones if may_edit_region(request.user, r.region)]
+    visible = [r for r in open_ones if may_edit_region(user, r.region)]
+    return {
+        "waiting": [_row(r, names) for r in visible if r.status == handover.WAITING],
+        "taken": [_row(r, names) for r in visible if r.status == handover.TAKEN],
+        "ended": [_row(r, names) for r in ended if may_edit_region(user, r.region)],
+    }
+
+
+def _version(listed: Dict[str, List[Dict[str, Any]]]) -> str:
+    """Changes whenever a request appears, changes status or leaves the list."""
+    shown = sorted(
+        (row["request"].id, row["request"].status, row["request"].taken_by or "")
+        for rows in listed.values()
+        for row in rows
+    )
+    return hashlib.sha256(json.dumps(shown).encode()).hexdigest()[:16]
+
+
+def _row_json(row: Dict[str, Any]) -> Dict[str, Any]:
+    found = row["request"]
+    return {
+        "id": found.id,
+        "status": found.status,
+        "status_text": row["status"],
+        "region": row["region"],
+        "made": row["made"],
+        "channel": row["channel"],
+        "taken_by": found.taken_by or "",
+        "url": reverse("conversations:detail", args=[found.id]),
+        "take_url": reverse("conversations:take", args=[found.id]),
+    }
+
+
+@permission_required(EDIT, raise_exception=True)
+@require_GET
+def conversations(request: HttpRequest) -> HttpResponse:
+    listed = _listed(request.user)
     return render(
         request,
         "conversations/list.html",
         {
-            "waiting": [_row(r, names) for r in visible if r.status == handover.WAITING],
-            "taken": [_row(r, names) for r in visible if r.status == handover.TAKEN],
-            "ended": [_row(r, names) for r in ended if may_edit_region(request.user, r.region)],
+            **listed,
+            "version": _version(listed),
             "wait_minutes": max(1, round(handover.wait_seconds() / 60)),
             "may_edit_hours": request.user.has_perm(PUBLISH),
         },
+    )
+
+
+@permission_required(EDIT, raise_exception=True)
+@require_GET
+@never_cache
+def list_state(request: HttpRequest) -> JsonResponse:
+    """What the list page needs to refresh itself: its rows and their version."""
+    listed = _listed(request.user)
+    return JsonResponse(
+        {
+            "version": _version(listed),
+            **{part: [_row_json(row) for row in rows] for part, rows in listed.items()},
+        }
     )
 
 
@@ -132,6 +185,19 @@ def _get(engine: sa.engine.Engine, user: Any, pk: int) -> handover.Request:
     return found
 
 
+def _message_rows(messages: Iterable[handover.Message]) -> List[Dict[str, Any]]:
+    return [
+        {
+            "id": m.id,
+            "author": AUTHOR_NAMES.get(m.author, m.author),
+            "family": m.author == handover.FAMILY,
+            "text": m.text,
+            "time": time.strftime("%H:%M", time.localtime(m.timestamp)),
+        }
+        for m in messages
+    ]
+
+
 @permission_required(EDIT, raise_exception=True)
 @require_GET
 def conversation(request: HttpRequest, pk: int) -> HttpResponse:
@@ -146,14 +212,7 @@ def _detail(request: HttpRequest, pk: int, form: Any = None) -> HttpResponse:
         found = _get(engine, request.user, pk)
         so_far = list(_so_far(engine, found.sender_id, found.timestamp))
         with engine.connect() as c:
-            handed = [
-                {
-                    "author": AUTHOR_NAMES.get(m.author, m.author),
-                    "text": m.text,
-                    "time": time.strftime("%H:%M", time.localtime(m.timestamp)),
-                }
-                for m in handover.messages_of(c, pk)
-            ]
+            handed = _message_rows(handover.messages_of(c, pk))
     return render(
         request,
         "conversations/detail.html",
@@ -161,12 +220,33 @@ def _detail(request: HttpRequest, pk: int, form: Any = None) -> HttpResponse:
             **_row(found, names),
             "so_far": so_far,
             "handed": handed,
+            "last_message": handed[-1]["id"] if handed else 0,
             "form": form or ReplyForm(),
             "taken": found.status == handover.TAKEN,
             "waiting": found.status == handover.WAITING,
         },
         status=400 if form is not None else 200,
     )
+
+
+@permission_required(EDIT, raise_exception=True)
+@require_GET
+@never_cache
+def state(request: HttpRequest, pk: int) -> JsonResponse:
+    """What a request's page needs to refresh itself: its status and the messages after
+    message id `jalkeen` (?jalkeen=12)."""
+    try:
+        after = max(int(request.GET.get("jalkeen", "0")), 0)
+    except ValueError:
+        after = 0
+    names = _region_names()
+    with _Engine() as engine:
+        with engine.begin() as c:
+            handover.expire(c)
+        found = _get(engine, request.user, pk)
+        with engine.connect() as c:
+            new = _message_rows(handover.messages_of(c, pk, after=after))
+    return JsonResponse({**_row_json(_row(found, names)), "messages": new})
 
 
 @permission_required(EDIT, raise_exception=True)

@@ -66,6 +66,8 @@ NOT_PAGES = {
         f"keskustelut/<int:pk>/{action}/": "POST only: the buttons on keskustelut/<pk>/"
         for action in ("ota", "vastaa", "palauta", "sulje")
     },
+    "keskustelut/tila/": "JSON that keskustelut/ polls to refresh itself (conversations.js)",
+    "keskustelut/<int:pk>/tila/": "JSON that keskustelut/<pk>/ polls to refresh itself",
     "tunnukset/<int:pk>/uusi-salasana/": "POST only: the button on tunnukset/<pk>/",
     "tunnukset/<int:pk>/avaa-lukitus/": "POST only: the button on tunnukset/<pk>/",
     **{

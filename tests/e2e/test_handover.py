@@ -23,6 +23,7 @@ from tests.e2e.test_telegram_e2e import WAIT as TELEGRAM_WAIT
 from tests.e2e.test_telegram_e2e import _new_chat, front_end
 from tests.e2e.test_widget import EXIT_URL, WAIT, open_widget
 from tests.support import copy_project, headless_chromium
+from tests.support.axe import AXE_JS, axe_violations, describe
 from tests.support.console import start_console
 
 pytestmark = pytest.mark.model
@@ -203,6 +204,101 @@ def test_the_exit_beacon_is_a_simple_request_any_configured_origin_may_send(bot)
         )
         assert (answer.status_code, answer.content) == (204, b"")
         assert answer.headers.get("Access-Control-Allow-Origin") == origin
+
+
+def element_text(driver, element_id: str) -> str:
+    """The text of the element with `element_id`; "" while a new page replaces the old one."""
+    try:
+        return driver.find_element(By.ID, element_id).text
+    except (StaleElementReferenceException, NoSuchElementException):
+        return ""
+
+
+def not_reloaded(driver) -> bool:
+    """Whether the page is still the one mark_page marked (no reload, no other page)."""
+    return driver.execute_script("return window.notReloaded === true;")
+
+
+def mark_page(driver) -> None:
+    driver.execute_script("window.notReloaded = true;")
+
+
+def assert_accessible(driver) -> None:
+    """WCAG 2.1 AA as axe-core sees the page now, when `make browser-deps` installed it."""
+    if AXE_JS.is_file():
+        violations = axe_violations(driver)
+        assert not violations, describe(violations)
+
+
+def test_keskustelut_refresh_themselves_and_keep_what_the_staff_member_types(
+    bot, family, staff, console
+):
+    """conversations.js: with the list open a new request appears without a reload; with the
+    request open the family's new message appears and the text in the reply box stays, also
+    when the request is closed elsewhere (its buttons are then disabled)."""
+    _var_dir, url = console
+    set_hours(bot, "etela-savo", ALL_DAY)
+    staff.get(f"{url}/keskustelut/")
+    assert staff.execute_script("return document.hidden;") is False
+    mark_page(staff)
+    widget = open_widget(family, bot)
+    widget.open()
+    widget.ask("Asun Mikkelissä")
+    widget.ask("Haluan puhua ihmisen kanssa")
+    request = latest_request(bot, widget.stored()["sender"])
+    assert request.status == handover.WAITING
+
+    wait_until(
+        lambda: f"Pyyntö {request.id}" in element_text(staff, "odottavat"),
+        message="the new request did not appear in the open list",
+    )
+    assert not_reloaded(staff)
+    wait_until(lambda: "Uusi pyyntö" in element_text(staff, "paivitys"), message="not announced")
+    assert staff.find_element(By.ID, "paivitys").get_attribute("role") == "status"
+    assert_accessible(staff)  # with the added row and the status line
+    # the take button of the added row works (its form has the CSRF token)
+    click_and_see(
+        staff, f"#odottavat form[action$='/{request.id}/ota/'] button", "Otit keskustelun"
+    )
+
+    draft = "Hei, tässä keskeneräinen vastaukseni"
+    box = staff.find_element(By.ID, "id_teksti")
+    box.send_keys(draft)
+    mark_page(staff)
+    widget.find(".pn-input").send_keys("Mikä on erokahvila?\n")
+    wait_until(
+        lambda: "Mikä on erokahvila?" in element_text(staff, "viestit"),
+        message="the family's message did not appear on the open request page",
+    )
+    wait_until(
+        lambda: "Perhe kirjoitti uuden viestin" in element_text(staff, "paivitys"),
+        message="the family's message was not announced",
+    )
+    assert not_reloaded(staff)
+    assert box.get_attribute("value") == draft
+    assert staff.switch_to.active_element == box  # the focus stayed in the reply box
+
+    # closed elsewhere: the status follows, the buttons are disabled, the draft stays
+    engine = handover.engine_for(str(bot.settings.tracker_db))
+    with engine.begin() as connection:
+        assert handover.finish(connection, request.id, handover.CLOSED)
+    engine.dispose()
+    wait_until(lambda: element_text(staff, "tila") == "suljettu", message="status not updated")
+    wait_until(
+        lambda: "Keskustelu suljettiin" in element_text(staff, "paivitys"),
+        message="the closing was not announced",
+    )
+    buttons = staff.find_elements(By.CSS_SELECTOR, "form[data-tiloissa] button")
+    assert buttons and all(not b.is_enabled() for b in buttons)
+    assert not_reloaded(staff)
+    assert box.get_attribute("value") == draft
+    assert_accessible(staff)  # with the added message, the new status and disabled buttons
+    problems = [
+        entry["message"]
+        for entry in staff.get_log("browser")
+        if "conversations.js" in entry["message"] or "Content Security Policy" in entry["message"]
+    ]
+    assert not problems, problems
 
 
 def test_outside_opening_hours_the_family_gets_the_honest_answer(bot, family):

@@ -10,6 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 from unittest import mock
+from urllib.parse import quote
 
 import pytest
 
@@ -18,13 +19,18 @@ from tests.support.console import django_ready
 
 django_ready()
 
+from django.contrib.auth import get_user_model  # noqa: E402
+
 from console.audit.models import Entry  # noqa: E402
 from tests.unit.test_console import ConsoleTestCase  # noqa: E402
 
 pytestmark = pytest.mark.usefixtures("console_db")
 
 
-class ConversationsPageTests(ConsoleTestCase):
+class StoreTestCase(ConsoleTestCase):
+    """A conversation store of its own with a waiting request in Etelä-Savo and one in
+    Pohjois-Savo."""
+
     def setUp(self) -> None:
         super().setUp()
         directory = Path(tempfile.mkdtemp(prefix="perheneuvo-handover-"))
@@ -39,6 +45,8 @@ class ConversationsPageTests(ConsoleTestCase):
             self.es = handover.open_request(c, "perhe-1", "rest", "etela-savo", "Ei ketään.")
             self.ps = handover.open_request(c, "perhe-2", "rest", "pohjois-savo", "Ei ketään.")
 
+
+class ConversationsPageTests(StoreTestCase):
     def test_a_region_limited_account_sees_its_own_regions_requests(self) -> None:
         self.login(self.muokkaaja)  # limited to etela-savo
         reply = self.client.get("/keskustelut/")
@@ -163,3 +171,113 @@ class ConversationsPageTests(ConsoleTestCase):
         self.login(self.julkaisija)
         ended = self.client.get("/keskustelut/").context["ended"]
         self.assertEqual([r["request"].sender_id for r in ended], ["perhe-3"])
+
+
+class RefreshTests(StoreTestCase):
+    """The JSON the Keskustelut pages poll to refresh themselves (conversations.js)."""
+
+    def test_the_list_state_has_the_rows_the_account_may_see_and_a_version(self) -> None:
+        self.login(self.muokkaaja)  # limited to etela-savo
+        reply = self.client.get("/keskustelut/tila/")
+        self.assertEqual(reply.status_code, 200)
+        self.assertEqual(reply.headers["Content-Type"], "application/json")
+        self.assertIn("no-store", reply.headers["Cache-Control"])
+        state = reply.json()
+        self.assertEqual([r["id"] for r in state["waiting"]], [self.es.id])
+        self.assertEqual((state["taken"], state["ended"]), ([], []))
+        row = state["waiting"][0]
+        self.assertEqual(row["status"], handover.WAITING)
+        self.assertEqual(row["status_text"], "odottaa työntekijää")
+        self.assertEqual(row["channel"], "verkkosivun chat")
+        self.assertEqual(row["url"], f"/keskustelut/{self.es.id}/")
+        self.assertEqual(row["take_url"], f"/keskustelut/{self.es.id}/ota/")
+        self.assertRegex(row["made"], r"^\d\d\.\d\d\.\d{4} \d\d:\d\d$")
+        self.assertTrue(row["region"])
+        # the page starts from the same version; nothing changed, nothing new
+        page = self.client.get("/keskustelut/")
+        self.assertEqual(page.context["version"], state["version"])
+        self.assertContains(page, f'data-versio="{state["version"]}"')
+        self.assertContains(page, "/static/console/conversations.js")
+        self.assertEqual(self.client.get("/keskustelut/tila/").json()["version"], state["version"])
+        # another region's new request changes nothing for this account; its own region's does
+        with self.engine.begin() as c:
+            handover.open_request(c, "perhe-3", "rest", "pohjois-savo", "Ei ketään.")
+        self.assertEqual(self.client.get("/keskustelut/tila/").json(), state)
+        with self.engine.begin() as c:
+            made = handover.open_request(c, "perhe-4", "telegram", "etela-savo", "Ei ketään.")
+        later = self.client.get("/keskustelut/tila/").json()
+        self.assertNotEqual(later["version"], state["version"])
+        self.assertEqual([r["id"] for r in later["waiting"]], [made.id, self.es.id])
+        self.assertEqual(later["waiting"][0]["channel"], "Telegram")
+        # taking one moves it and changes the version again
+        with self.engine.begin() as c:
+            handover.take(c, made.id, "jussi")
+        taken = self.client.get("/keskustelut/tila/").json()
+        self.assertNotEqual(taken["version"], later["version"])
+        self.assertEqual([r["id"] for r in taken["waiting"]], [self.es.id])
+        self.assertEqual([(r["id"], r["taken_by"]) for r in taken["taken"]], [(made.id, "jussi")])
+        self.login(self.julkaisija)  # all regions
+        everything = self.client.get("/keskustelut/tila/").json()
+        self.assertEqual(len(everything["waiting"]), 3)
+
+    def test_a_requests_state_has_its_status_and_the_messages_after_an_id(self) -> None:
+        self.login(self.muokkaaja)
+        self.client.post(f"/keskustelut/{self.es.id}/ota/")
+        with self.engine.begin() as c:
+            first = handover.add_message(c, self.es, handover.FAMILY, "Hei, soita 040 1234567")
+            handover.add_message(c, self.es, handover.FAMILY, "Toinen\nrivi")
+        page = self.client.get(f"/keskustelut/{self.es.id}/")
+        self.assertContains(page, f'data-jalkeen="{first + 1}"')
+        self.assertContains(page, f'data-osoite="/keskustelut/{self.es.id}/tila/"')
+        state = self.client.get(f"/keskustelut/{self.es.id}/tila/?jalkeen={first}").json()
+        self.assertEqual(
+            (state["id"], state["status"], state["status_text"], state["taken_by"]),
+            (self.es.id, handover.TAKEN, "työntekijä vastaa", "maija"),
+        )
+        self.assertEqual(
+            [(m["id"], m["author"], m["family"], m["text"]) for m in state["messages"]],
+            [(first + 1, "Perhe", True, "Toinen\nrivi")],
+        )
+        self.assertRegex(state["messages"][0]["time"], r"^\d\d:\d\d$")
+        # from the start (or a nonsense id): every message, the family's masked
+        everything = self.client.get(f"/keskustelut/{self.es.id}/tila/").json()["messages"]
+        self.assertEqual([m["author"] for m in everything], ["Botti", "Perhe", "Perhe"])
+        self.assertNotIn("040 1234567", everything[1]["text"])
+        nonsense = self.client.get(f"/keskustelut/{self.es.id}/tila/?jalkeen=x").json()
+        self.assertEqual(nonsense["messages"], everything)
+        latest = self.client.get(f"/keskustelut/{self.es.id}/tila/?jalkeen={first + 1}").json()
+        self.assertEqual(latest["messages"], [])
+        # closed elsewhere: the status says so, with the bot's closing message
+        with self.engine.begin() as c:
+            handover.finish(c, self.es.id, handover.CLOSED)
+        closed = self.client.get(f"/keskustelut/{self.es.id}/tila/?jalkeen={first + 1}").json()
+        self.assertEqual((closed["status"], closed["status_text"]), (handover.CLOSED, "suljettu"))
+        self.assertEqual([m["author"] for m in closed["messages"]], ["Botti"])
+
+    def test_a_request_that_waited_too_long_is_expired_in_its_state(self) -> None:
+        with self.engine.begin() as c:
+            old = handover.open_request(
+                c, "perhe-3", "rest", "etela-savo", "Ei ketään.", now=time.time() - 3600, wait=60
+            )
+        self.login(self.muokkaaja)
+        state = self.client.get(f"/keskustelut/{old.id}/tila/").json()
+        self.assertEqual(state["status"], handover.EXPIRED)
+        self.assertEqual([m["text"] for m in state["messages"]], ["Ei ketään."])
+
+    def test_the_state_keeps_the_pages_permission_and_region_limits(self) -> None:
+        self.login(self.muokkaaja)  # limited to etela-savo
+        self.assertEqual(self.client.get(f"/keskustelut/{self.ps.id}/tila/").status_code, 404)
+        self.assertEqual(self.client.get("/keskustelut/999/tila/").status_code, 404)
+        for path in ("/keskustelut/tila/", f"/keskustelut/{self.es.id}/tila/"):
+            self.assertEqual(self.client.post(path).status_code, 405)
+        nobody = get_user_model().objects.create_user(username="ei-roolia", password="x")
+        self.login(nobody)  # logged in, no role: no Keskustelut
+        for path in ("/keskustelut/tila/", f"/keskustelut/{self.es.id}/tila/"):
+            self.assertEqual(self.client.get(path).status_code, 403)
+        self.client.logout()
+        for path in ("/keskustelut/tila/", f"/keskustelut/{self.es.id}/tila/?jalkeen=3"):
+            self.assertRedirects(
+                self.client.get(path),
+                f"/kirjaudu/?next={quote(path)}",
+                fetch_redirect_response=False,
+            )

@@ -91,6 +91,7 @@ def test_staff_take_write_and_hand_back(engine):
         all_messages = handover.messages_of(c, made.id)
         assert [m.author for m in all_messages] == ["bot", "family", "staff"]
         assert "1234567" not in all_messages[1].text  # the family's text is masked
+        assert handover.messages_of(c, made.id, after=all_messages[0].id) == all_messages[1:]
         for_family = handover.messages_for_family(c, "s2")
         assert [m.author for m in for_family] == ["bot", "staff"]
         assert handover.messages_for_family(c, "s2", after=first) == []
