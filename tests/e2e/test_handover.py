@@ -113,8 +113,9 @@ def latest_request(bot, sender: str) -> handover.Request:
     return found
 
 
-def test_in_opening_hours_a_staff_member_takes_over_and_hands_back(bot, family, staff, console):
-    _var_dir, url = console
+def a_person_asked_for(bot, family):
+    """A family in Mikkeli (Etelä-Savo, open all day) asks for a person in the widget: the
+    widget and the waiting request."""
     set_hours(bot, "etela-savo", ALL_DAY)
     widget = open_widget(family, bot)
     widget.open()
@@ -123,9 +124,14 @@ def test_in_opening_hours_a_staff_member_takes_over_and_hands_back(bot, family, 
     widget.ask("Haluan puhua ihmisen kanssa")
     answer = " ".join(widget.texts("bot")[before:])
     assert "Pyysin työntekijää" in answer and "112" in answer
-    sender = widget.stored()["sender"]
-    request = latest_request(bot, sender)
+    request = latest_request(bot, widget.stored()["sender"])
     assert (request.status, request.region) == (handover.WAITING, "etela-savo")
+    return widget, request
+
+
+def test_in_opening_hours_a_staff_member_takes_over_and_hands_back(bot, family, staff, console):
+    _var_dir, url = console
+    widget, request = a_person_asked_for(bot, family)
 
     take_and_reply(staff, url, request.id, "Hei, olen perhetyöntekijä. Miten voin auttaa?")
     widget.wait(
@@ -161,16 +167,8 @@ def test_in_opening_hours_a_staff_member_takes_over_and_hands_back(bot, family, 
 
 def test_the_quick_exit_ends_the_request_and_the_staff_member_sees_it(bot, family, staff, console):
     _var_dir, url = console
-    set_hours(bot, "etela-savo", ALL_DAY)
-    widget = open_widget(family, bot)
-    widget.open()
-    widget.ask("Asun Mikkelissä")
-    before = len(widget.texts("bot"))
-    widget.ask("Haluan puhua ihmisen kanssa")
-    assert "Pyysin työntekijää" in " ".join(widget.texts("bot")[before:])
-    sender = widget.stored()["sender"]
-    request = latest_request(bot, sender)
-    assert request.status == handover.WAITING
+    widget, request = a_person_asked_for(bot, family)
+    sender = request.sender_id
     take_and_reply(staff, url, request.id, "Hei, olen täällä.")
     widget.wait(lambda: "Hei, olen täällä." in widget.texts("staff"), message="no staff reply")
     # the widget on the demo page tells the Rasa server (another origin) as it leaves
@@ -241,12 +239,7 @@ def test_keskustelut_refresh_themselves_and_keep_what_the_staff_member_types(
     staff.get(f"{url}/keskustelut/")
     assert staff.execute_script("return document.hidden;") is False
     mark_page(staff)
-    widget = open_widget(family, bot)
-    widget.open()
-    widget.ask("Asun Mikkelissä")
-    widget.ask("Haluan puhua ihmisen kanssa")
-    request = latest_request(bot, widget.stored()["sender"])
-    assert request.status == handover.WAITING
+    widget, request = a_person_asked_for(bot, family)
 
     wait_until(
         lambda: f"Pyyntö {request.id}" in element_text(staff, "odottavat"),
