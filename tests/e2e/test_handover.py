@@ -14,7 +14,7 @@ import time
 
 import pytest
 import requests
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 
 from bot import handover
@@ -82,12 +82,17 @@ def wait_until(condition, timeout: float = WAIT, message: str = "") -> None:
         time.sleep(0.3)
 
 
-def main_text(driver) -> str:
-    """The page's main text; "" while a new page replaces the old one."""
+def text_of(driver, by: str, value: str) -> str:
+    """The element's text; "" while a new page (or a refresh of this one) replaces it: the
+    element is gone or stale, or Chromium says its node no longer belongs to the document."""
     try:
-        return driver.find_element(By.TAG_NAME, "main").text
-    except (StaleElementReferenceException, NoSuchElementException):
+        return driver.find_element(by, value).text
+    except WebDriverException:  # NoSuchElement and StaleElementReference are ones too
         return ""
+
+
+def main_text(driver) -> str:
+    return text_of(driver, By.TAG_NAME, "main")
 
 
 def click_and_see(driver, css: str, expected: str) -> None:
@@ -205,11 +210,7 @@ def test_the_exit_beacon_is_a_simple_request_any_configured_origin_may_send(bot)
 
 
 def element_text(driver, element_id: str) -> str:
-    """The text of the element with `element_id`; "" while a new page replaces the old one."""
-    try:
-        return driver.find_element(By.ID, element_id).text
-    except (StaleElementReferenceException, NoSuchElementException):
-        return ""
+    return text_of(driver, By.ID, element_id)
 
 
 def not_reloaded(driver) -> bool:
