@@ -57,7 +57,8 @@ def test_log_in_and_edit_an_answer(console, browser):
     browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
     # Back where the log-in began: the topic's page.
     wait.until(lambda d: d.current_url.endswith(f"/aiheet/{TOPIC}/"))
-    browser.find_element(By.LINK_TEXT, f"Muokkaa aihetta {TOPIC}").click()
+    # the address changes as the page starts to load: wait for the page itself
+    wait.until(lambda d: d.find_element(By.LINK_TEXT, f"Muokkaa aihetta {TOPIC}")).click()
     answer = wait.until(lambda d: d.find_element(By.ID, "id_answer"))
     label = browser.find_element(By.CSS_SELECTOR, "label[for=id_answer]")
     assert label.text == "Vastaus"

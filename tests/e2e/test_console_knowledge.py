@@ -8,13 +8,11 @@ action server reading the project's knowledge/) gives the new number and never t
 from __future__ import annotations
 
 import shutil
-import time
 import uuid
 from pathlib import Path
 
 import pytest
 import requests
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -22,7 +20,7 @@ import knowledge_base
 from bot.launcher import Stack, stop_process
 from bot.model_files import hash_file, record
 from tests.support import MODEL, ROOT, copy_project, headless_chromium, start_stack
-from tests.support.console import start_console
+from tests.support.console import start_console, wait_for_run
 
 WAIT = 60
 CONTACT = "hanna-kokkonen"  # Etelä-Savo's family centre coordinator, in both data sets
@@ -113,23 +111,6 @@ def test_a_phone_number_changed_in_the_browser_is_in_the_file(tmp_path, browser)
     finally:
         browser.set_window_size(1280, 900)
         stop_process(process)
-
-
-PUBLISH_WAIT = 900  # training, two answer-level evaluations, the reload; on 2 busy cores
-
-
-def wait_for_run(browser) -> str:
-    """Waits on the run page (it refreshes itself) until the run is done or failed."""
-    deadline = time.monotonic() + PUBLISH_WAIT
-    while time.monotonic() < deadline:
-        try:
-            state = browser.find_element(By.ID, "tila").get_attribute("data-state")
-        except (NoSuchElementException, StaleElementReferenceException):
-            state = ""
-        if state in ("done", "failed"):
-            return state
-        time.sleep(2)
-    pytest.fail("publishing did not finish: " + browser.find_element(By.TAG_NAME, "main").text)
 
 
 @pytest.mark.model

@@ -17,7 +17,6 @@ import uuid
 
 import pytest
 import requests
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -25,16 +24,20 @@ from bot.launcher import stop_process
 from bot.model_files import hash_file, record
 from tests.e2e.test_widget import Widget
 from tests.support import MODEL, ROOT, copy_project, headless_chromium, start_stack
-from tests.support.console import console_env, start_console
+from tests.support.console import (
+    PUBLISH_WAIT,
+    console_env,
+    replaced_page_errors,
+    start_console,
+    wait_for_run,
+)
 
 pytestmark = pytest.mark.model
 
 TOPIC = "erokahvila"
 OLD_START = "Erokahvila on vertaistuellista toimintaa"
 QUESTION = "Mikä on erokahvila?"
-PUBLISH_WAIT = 900  # training 35-90 s, two evaluations, the reload; on a busy 2-core machine
 # The progress pages refresh themselves: an element may go away between finding and reading.
-REFRESHED = (NoSuchElementException, StaleElementReferenceException)
 
 
 def add_account(env, username: str, role: str) -> str:
@@ -129,20 +132,6 @@ def post_status(browser, path: str) -> int:
     )
 
 
-def wait_for_run(browser) -> str:
-    """Waits on the run page (it refreshes itself) until the run is done or failed."""
-    deadline = time.monotonic() + PUBLISH_WAIT
-    while time.monotonic() < deadline:
-        try:
-            state = browser.find_element(By.ID, "tila").get_attribute("data-state")
-        except REFRESHED:
-            state = ""
-        if state in ("done", "failed"):
-            return state
-        time.sleep(2)
-    pytest.fail("publishing did not finish: " + browser.find_element(By.TAG_NAME, "main").text)
-
-
 def assert_widget_shows_as_text(browser, stack, marker: str) -> None:
     """The families' widget on the demo page gives the published answer, the script tag as
     text that never runs."""
@@ -189,7 +178,9 @@ def test_edit_try_publish_and_restore(world, browser):
     # The draft bot answers with the draft, the live bot as before, side by side.
     browser.get(f"{url}/julkaisu/kokeile/")
     browser.find_element(By.XPATH, "//button[text()='Käynnistä luonnosbotti']").click()
-    WebDriverWait(browser, PUBLISH_WAIT, poll_frequency=2, ignored_exceptions=REFRESHED).until(
+    WebDriverWait(
+        browser, PUBLISH_WAIT, poll_frequency=2, ignored_exceptions=replaced_page_errors()
+    ).until(
         lambda d: (
             d.find_element(By.ID, "luonnosbotin-tila").get_attribute("data-state")
             in ("ready", "failed")

@@ -14,7 +14,6 @@ import time
 
 import pytest
 import requests
-from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 
 from bot import handover
@@ -24,7 +23,7 @@ from tests.e2e.test_telegram_e2e import _new_chat, front_end
 from tests.e2e.test_widget import EXIT_URL, WAIT, open_widget
 from tests.support import copy_project, headless_chromium
 from tests.support.axe import AXE_JS, axe_violations, describe
-from tests.support.console import start_console
+from tests.support.console import replaced_page_errors, start_console
 
 pytestmark = pytest.mark.model
 
@@ -87,7 +86,7 @@ def text_of(driver, by: str, value: str) -> str:
     element is gone or stale, or Chromium says its node no longer belongs to the document."""
     try:
         return driver.find_element(by, value).text
-    except WebDriverException:  # NoSuchElement and StaleElementReference are ones too
+    except replaced_page_errors():
         return ""
 
 

@@ -104,3 +104,32 @@ def start_console(
             raise RuntimeError((var_dir / "console.log").read_text(errors="replace")[-3000:])
         time.sleep(0.25)
     return process, url
+
+
+def replaced_page_errors() -> Tuple[type, ...]:
+    """What Chromium answers about an element while a new page (or a page's own refresh)
+    replaces it: gone, stale, or "Node with given id does not belong to the document" as a plain
+    WebDriverException. A helper that reads a refreshing page treats these as "not there yet"."""
+    from selenium.common.exceptions import WebDriverException
+
+    return (WebDriverException,)
+
+
+PUBLISH_WAIT = 900  # training, two answer-level evaluations, the reload; on 2 busy cores
+
+
+def wait_for_run(browser: Any, timeout: float = PUBLISH_WAIT) -> str:
+    """Waits on the publishing run's page (it refreshes itself) until the run is done or
+    failed; its state."""
+    from selenium.webdriver.common.by import By
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            state = browser.find_element(By.ID, "tila").get_attribute("data-state")
+        except replaced_page_errors():
+            state = ""
+        if state in ("done", "failed"):
+            return state
+        time.sleep(2)
+    pytest.fail("publishing did not finish: " + browser.find_element(By.TAG_NAME, "main").text)
