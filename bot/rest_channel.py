@@ -56,7 +56,7 @@ from sanic.response import HTTPResponse
 
 import knowledge_base
 from bot import feedback, handover, model_files, rasa_speedups
-from bot.constants import MAX_MESSAGE_LENGTH
+from bot.constants import MAX_MESSAGE_LENGTH, RESTART_COMMAND
 from bot.message_input import clean_message
 from knowledge_base.safety import crisis_categories
 
@@ -193,7 +193,7 @@ def _to_staff(request: Request, sender: str, text: str) -> Optional[str]:
         found = handover.active(connection, sender)
         if found is None:
             return None
-        if text.strip() == "/restart":  # the family started over: the request ends
+        if text.strip() == RESTART_COMMAND:  # the family started over: the request ends
             handover.finish(connection, found.id, handover.CLOSED)
             return None
         if text.strip():

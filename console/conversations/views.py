@@ -76,7 +76,7 @@ def _region_names() -> Dict[str, str]:
 
 def _row(request: handover.Request, names: Dict[str, str]) -> Dict[str, Any]:
     return {
-        "request": request,
+        "entry": request,  # not "request": that name is Django's request in the templates
         "region": names.get(request.region or "", request.region or "alue ei tiedossa"),
         "status": STATUS_NAMES.get(request.status, request.status),
         "made": time.strftime("%d.%m.%Y %H:%M", time.localtime(request.timestamp)),
@@ -107,7 +107,7 @@ def _listed(user: Any) -> Dict[str, List[Dict[str, Any]]]:
 def _version(listed: Dict[str, List[Dict[str, Any]]]) -> str:
     """Changes whenever a request appears, changes status or leaves the list."""
     shown = sorted(
-        (row["request"].id, row["request"].status, row["request"].taken_by or "")
+        (row["entry"].id, row["entry"].status, row["entry"].taken_by or "")
         for rows in listed.values()
         for row in rows
     )
@@ -115,7 +115,7 @@ def _version(listed: Dict[str, List[Dict[str, Any]]]) -> str:
 
 
 def _row_json(row: Dict[str, Any]) -> Dict[str, Any]:
-    found = row["request"]
+    found = row["entry"]
     return {
         "id": found.id,
         "status": found.status,

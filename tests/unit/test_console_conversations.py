@@ -51,12 +51,12 @@ class ConversationsPageTests(StoreTestCase):
         self.login(self.muokkaaja)  # limited to etela-savo
         reply = self.client.get("/keskustelut/")
         self.assertEqual(reply.status_code, 200)
-        self.assertEqual([r["request"].id for r in reply.context["waiting"]], [self.es.id])
+        self.assertEqual([r["entry"].id for r in reply.context["waiting"]], [self.es.id])
         self.assertEqual(self.client.get(f"/keskustelut/{self.ps.id}/").status_code, 404)
         self.assertEqual(self.client.post(f"/keskustelut/{self.ps.id}/ota/").status_code, 404)
         self.login(self.julkaisija)
         waiting = self.client.get("/keskustelut/").context["waiting"]
-        self.assertEqual({r["request"].id for r in waiting}, {self.es.id, self.ps.id})
+        self.assertEqual({r["entry"].id for r in waiting}, {self.es.id, self.ps.id})
 
     def test_take_reply_and_hand_back(self) -> None:
         self.login(self.muokkaaja)
@@ -74,6 +74,9 @@ class ConversationsPageTests(StoreTestCase):
         self.assertEqual(told, [handover.texts()["taken"], "Hei, olen Maija."])
         page = self.client.get(f"/keskustelut/{self.es.id}/").content.decode()
         self.assertIn("Hei, olen Maija.", page)
+        # the page is under Keskustelut in the navigation, and says who is logged in
+        self.assertIn('aria-current="page">Keskustelut</a>', page)
+        self.assertIn("Kirjautuneena: maija", page)
         self.client.post(f"/keskustelut/{self.es.id}/palauta/")
         self.assertEqual(
             list(
@@ -102,7 +105,7 @@ class ConversationsPageTests(StoreTestCase):
         listing = self.client.get("/keskustelut/")
         self.assertEqual(listing.context["taken"], [])
         ended = listing.context["ended"]
-        self.assertEqual([r["request"].id for r in ended], [self.es.id])
+        self.assertEqual([r["entry"].id for r in ended], [self.es.id])
         self.assertEqual(ended[0]["status"], "perhe poistui (pikapoistuminen)")
         self.assertIn("perhe poistui (pikapoistuminen)", listing.content.decode())
         page = self.client.get(f"/keskustelut/{self.es.id}/").content.decode()
@@ -170,7 +173,7 @@ class ConversationsPageTests(StoreTestCase):
             )
         self.login(self.julkaisija)
         ended = self.client.get("/keskustelut/").context["ended"]
-        self.assertEqual([r["request"].sender_id for r in ended], ["perhe-3"])
+        self.assertEqual([r["entry"].sender_id for r in ended], ["perhe-3"])
 
 
 class RefreshTests(StoreTestCase):
