@@ -30,7 +30,7 @@ from console.texts import say
 from staff.project import Project
 from tests.support import copy_project, headless_chromium
 from tests.support.axe import axe_source, axe_violations, describe, horizontal_overflow
-from tests.support.console import django_ready, start_console
+from tests.support.console import django_ready, loaded, start_console
 from tests.support.conversations import fill_store, parse_data
 from tests.support.screenshots import screenshot
 
@@ -286,7 +286,7 @@ def test_every_console_page_passes_wcag_21_aa_and_reflows_at_200_percent(console
             screenshot(browser, "kirjaudu-virhe")
         password = (var_dir / "console-admin-password").read_text().strip()
         log_in(browser, url, "paakayttaja", password)
-        wait.until(lambda d: "/kirjaudu/" not in d.current_url)
+        wait.until(lambda d: "/kirjaudu/" not in d.current_url and loaded(d))
         session = requests.Session()
         for cookie in browser.get_cookies():
             session.cookies.set(cookie["name"], cookie["value"])

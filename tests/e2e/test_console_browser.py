@@ -14,7 +14,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.launcher import stop_process
 from tests.support import copy_project, headless_chromium
-from tests.support.console import start_console
+from tests.support.console import loaded, start_console
 from tests.support.screenshots import screenshot
 
 WAIT = 60
@@ -42,7 +42,7 @@ def test_log_in_and_edit_an_answer(console, browser):
     root, var_dir, url = console
     wait = WebDriverWait(browser, WAIT)
     browser.get(f"{url}/aiheet/{TOPIC}/")
-    wait.until(lambda d: "/kirjaudu/" in d.current_url)
+    wait.until(lambda d: "/kirjaudu/" in d.current_url and loaded(d))
     assert browser.find_element(By.TAG_NAME, "h1").text == "Kirjaudu sisään"
     screenshot(browser, "kirjaudu")
     # The skip link is the first thing the keyboard reaches.
@@ -56,7 +56,7 @@ def test_log_in_and_edit_an_answer(console, browser):
     browser.find_element(By.ID, "id_password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
     # Back where the log-in began: the topic's page.
-    wait.until(lambda d: d.current_url.endswith(f"/aiheet/{TOPIC}/"))
+    wait.until(lambda d: d.current_url.endswith(f"/aiheet/{TOPIC}/") and loaded(d))
     # the address changes as the page starts to load: wait for the page itself
     wait.until(lambda d: d.find_element(By.LINK_TEXT, f"Muokkaa aihetta {TOPIC}")).click()
     answer = wait.until(lambda d: d.find_element(By.ID, "id_answer"))
@@ -79,7 +79,7 @@ def test_log_in_and_edit_an_answer(console, browser):
     answer.clear()
     answer.send_keys(new_text)
     browser.find_element(By.XPATH, "//button[text()='Tarkista ja tallenna']").click()
-    wait.until(lambda d: d.current_url.endswith(f"/aiheet/{TOPIC}/"))
+    wait.until(lambda d: d.current_url.endswith(f"/aiheet/{TOPIC}/") and loaded(d))
     assert "on tallennettu" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
     # Shown as text, never as markup.
     assert new_text in browser.find_element(By.CSS_SELECTOR, ".answer").text

@@ -13,7 +13,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.launcher import stop_process
 from tests.support import copy_project, headless_chromium
-from tests.support.console import start_console
+from tests.support.console import loaded, start_console
 from tests.support.conversations import fill_store, parse_data
 
 WAIT = 60
@@ -71,7 +71,7 @@ def test_add_an_example_and_dismiss_a_message_with_one_click_each(console, brows
     browser.find_element(By.ID, "id_username").send_keys("paakayttaja")
     browser.find_element(By.ID, "id_password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
-    wait.until(lambda d: d.current_url.endswith("/saapuneet/"))
+    wait.until(lambda d: d.current_url.endswith("/saapuneet/") and loaded(d))
     assert browser.find_element(By.CSS_SELECTOR, "nav [aria-current=page]").text == "Saapuneet"
     item = message_item(browser, ADDED)
     # The bot's best guess is already chosen: one click adds.

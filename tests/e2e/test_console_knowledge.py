@@ -20,7 +20,7 @@ import knowledge_base
 from bot.launcher import Stack, stop_process
 from bot.model_files import hash_file, record
 from tests.support import MODEL, ROOT, copy_project, headless_chromium, start_stack
-from tests.support.console import start_console, wait_for_run
+from tests.support.console import loaded, start_console, wait_for_run
 
 WAIT = 60
 CONTACT = "hanna-kokkonen"  # Etelä-Savo's family centre coordinator, in both data sets
@@ -40,12 +40,12 @@ def log_in(browser, url: str, var_dir: Path, path: str) -> WebDriverWait:
     wait = WebDriverWait(browser, WAIT)
     browser.delete_all_cookies()
     browser.get(url + path)
-    wait.until(lambda d: "/kirjaudu/" in d.current_url)
+    wait.until(lambda d: "/kirjaudu/" in d.current_url and loaded(d))
     password = (var_dir / "console-admin-password").read_text().strip()
     browser.find_element(By.ID, "id_username").send_keys("paakayttaja")
     browser.find_element(By.ID, "id_password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
-    wait.until(lambda d: d.current_url.endswith(path))
+    wait.until(lambda d: d.current_url.endswith(path) and loaded(d))
     return wait
 
 
@@ -59,9 +59,9 @@ def save_phone(browser, wait: WebDriverWait, number: str) -> None:
 def change_phone(browser, url: str, var_dir: Path) -> None:
     """Through the pages as staff use them: the contact, Muokkaa, the phone field, save."""
     wait = log_in(browser, url, var_dir, f"/yhteystiedot/{CONTACT}/")
-    browser.find_element(By.PARTIAL_LINK_TEXT, "Muokkaa: Hanna Kokkonen").click()
+    wait.until(lambda d: d.find_element(By.PARTIAL_LINK_TEXT, "Muokkaa: Hanna Kokkonen")).click()
     save_phone(browser, wait, NEW)
-    wait.until(lambda d: d.current_url.endswith(f"/yhteystiedot/{CONTACT}/"))
+    wait.until(lambda d: d.current_url.endswith(f"/yhteystiedot/{CONTACT}/") and loaded(d))
     status = browser.find_element(By.CSS_SELECTOR, "[role=status]").text
     assert "muutos on tallennettu luonnokseen" in status
 
@@ -150,7 +150,9 @@ def test_a_phone_changed_and_published_is_the_one_the_bot_gives(tmp_path, browse
         assert "knowledge/contacts.yml" in main and NEW in main, main
         browser.find_element(By.ID, "id_message").send_keys("Hanna Kokkosen uusi numero")
         browser.find_element(By.XPATH, "//button[text()='Julkaise']").click()
-        WebDriverWait(browser, WAIT).until(lambda d: "/julkaisu/ajot/" in d.current_url)
+        WebDriverWait(browser, WAIT).until(
+            lambda d: "/julkaisu/ajot/" in d.current_url and loaded(d)
+        )
         state = wait_for_run(browser)
         run_page = browser.find_element(By.TAG_NAME, "main").text
         assert state == "done", run_page

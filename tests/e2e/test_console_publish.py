@@ -27,6 +27,7 @@ from tests.support import MODEL, ROOT, copy_project, headless_chromium, start_st
 from tests.support.console import (
     PUBLISH_WAIT,
     console_env,
+    loaded,
     replaced_page_errors,
     start_console,
     wait_for_run,
@@ -114,7 +115,7 @@ def log_in(browser, url: str, username: str, password: str) -> None:
     browser.find_element(By.ID, "id_username").send_keys(username)
     browser.find_element(By.ID, "id_password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
-    WebDriverWait(browser, 30).until(lambda d: "/kirjaudu/" not in d.current_url)
+    WebDriverWait(browser, 30).until(lambda d: "/kirjaudu/" not in d.current_url and loaded(d))
 
 
 def post_status(browser, path: str) -> int:
@@ -169,7 +170,7 @@ def test_edit_try_publish_and_restore(world, browser):
     answer.clear()
     answer.send_keys(f"{marker} {old_answer}")
     browser.find_element(By.XPATH, "//button[text()='Tarkista ja tallenna']").click()
-    wait.until(lambda d: d.current_url.endswith(f"/aiheet/{TOPIC}/"))
+    wait.until(lambda d: d.current_url.endswith(f"/aiheet/{TOPIC}/") and loaded(d))
     assert "Julkaisematon muutos" in browser.find_element(By.ID, "julkaisematon").text
     assert marker in browser.find_element(By.TAG_NAME, "main").text  # shown, not run
     assert browser.execute_script("return window.pwned === undefined;")
@@ -202,7 +203,7 @@ def test_edit_try_publish_and_restore(world, browser):
     browser.find_element(By.ID, "id_message").send_keys("Erokahvilan vastaus päivitetty")
     pressed = time.monotonic()
     browser.find_element(By.XPATH, "//button[text()='Julkaise']").click()
-    wait.until(lambda d: "/julkaisu/ajot/" in d.current_url)
+    wait.until(lambda d: "/julkaisu/ajot/" in d.current_url and loaded(d))
     state = wait_for_run(browser)
     assert state == "done", browser.find_element(By.TAG_NAME, "main").text
     steps = browser.find_elements(By.CSS_SELECTOR, "li.step-done")
@@ -221,7 +222,7 @@ def test_edit_try_publish_and_restore(world, browser):
     assert "jussi" in rows[0].text and "Erokahvilan vastaus päivitetty" in rows[0].text
     rows[1].find_element(By.TAG_NAME, "a").click()
     browser.find_element(By.XPATH, "//button[text()='Palauta tämä versio']").click()
-    wait.until(lambda d: "/julkaisu/ajot/" in d.current_url)
+    wait.until(lambda d: "/julkaisu/ajot/" in d.current_url and loaded(d))
     assert wait_for_run(browser) == "done", browser.find_element(By.TAG_NAME, "main").text
     reply = ask(stack, QUESTION)
     assert marker not in reply and OLD_START in reply, reply

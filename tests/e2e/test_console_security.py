@@ -11,7 +11,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 
 from bot.launcher import stop_process
 from tests.support import copy_project, headless_chromium
-from tests.support.console import start_console
+from tests.support.console import loaded, start_console
 
 WAIT = 60
 TOPIC = "erokahvila"
@@ -50,7 +50,7 @@ def test_a_script_in_an_answer_is_shown_as_text_and_never_runs(console, browser)
     answer.clear()
     answer.send_keys(ATTACK)
     browser.find_element(By.XPATH, "//button[text()='Tarkista ja tallenna']").click()
-    wait.until(lambda d: d.current_url.endswith(f"/aiheet/{TOPIC}/"))
+    wait.until(lambda d: d.current_url.endswith(f"/aiheet/{TOPIC}/") and loaded(d))
     for path in (f"/aiheet/{TOPIC}/", f"/aiheet/{TOPIC}/muokkaa/"):
         browser.get(url + path)
         wait.until(lambda d: d.find_element(By.TAG_NAME, "h1"))

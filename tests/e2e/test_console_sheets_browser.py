@@ -18,7 +18,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from bot.launcher import stop_process
 from tests.support import copy_project, headless_chromium
 from tests.support.axe import axe_violations, describe
-from tests.support.console import start_console
+from tests.support.console import loaded, start_console
 
 WAIT = 60
 TOPIC = "erokahvila"
@@ -45,12 +45,12 @@ def test_upload_an_edited_workbook_and_confirm(console, browser, tmp_path):
     root, var_dir, url = console
     wait = WebDriverWait(browser, WAIT)
     browser.get(f"{url}/taulukot/")
-    wait.until(lambda d: "/kirjaudu/" in d.current_url)
+    wait.until(lambda d: "/kirjaudu/" in d.current_url and loaded(d))
     password = (var_dir / "console-admin-password").read_text().strip()
     browser.find_element(By.ID, "id_username").send_keys("paakayttaja")
     browser.find_element(By.ID, "id_password").send_keys(password)
     browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
-    wait.until(lambda d: d.current_url.endswith("/taulukot/"))
+    wait.until(lambda d: d.current_url.endswith("/taulukot/") and loaded(d))
     link = browser.find_element(By.LINK_TEXT, "Lataa taulukko (.xlsx)")
     # The browser does not download; the same session fetches the workbook the link gives.
     cookies = {c["name"]: c["value"] for c in browser.get_cookies()}
@@ -69,7 +69,7 @@ def test_upload_an_edited_workbook_and_confirm(console, browser, tmp_path):
     assert label.text == "Muokattu taulukko (.xlsx)"
     upload.send_keys(str(edited))
     browser.find_element(By.XPATH, "//button[text()='Tuo ja näytä muutokset']").click()
-    wait.until(lambda d: d.current_url.endswith("/taulukot/tuo/esikatselu/"))
+    wait.until(lambda d: d.current_url.endswith("/taulukot/tuo/esikatselu/") and loaded(d))
     heading = browser.find_element(By.ID, f"aihe-{TOPIC}")
     assert "rivi 2" in heading.text
     assert new_answer in browser.find_element(By.CSS_SELECTOR, ".after").text
@@ -82,7 +82,7 @@ def test_upload_an_edited_workbook_and_confirm(console, browser, tmp_path):
     assert answer[0]["text"] != new_answer  # nothing written before the confirmation
 
     browser.find_element(By.XPATH, "//button[text()='Vie luonnokseen']").click()
-    wait.until(lambda d: d.current_url.endswith("/taulukot/"))
+    wait.until(lambda d: d.current_url.endswith("/taulukot/") and loaded(d))
     assert "on viety" in browser.find_element(By.CSS_SELECTOR, "[role=status]").text
     answer = yaml.safe_load(source.read_text(encoding="utf-8"))["responses"][f"utter_faq/{TOPIC}"]
     assert answer[0]["text"] == new_answer

@@ -24,7 +24,7 @@ from tests.e2e.test_telegram_e2e import _new_chat, front_end
 from tests.e2e.test_widget import WAIT, open_widget
 from tests.support import copy_project, headless_chromium
 from tests.support.axe import axe_violations, describe
-from tests.support.console import start_console
+from tests.support.console import loaded, start_console
 
 pytestmark = pytest.mark.model
 
@@ -117,7 +117,9 @@ def inbox_text(browser, console) -> str:
         browser.find_element(By.ID, "id_password").send_keys(password)
         browser.find_element(By.CSS_SELECTOR, "main button[type=submit]").click()
         # the log-in page goes stale as the inbox loads: read the inbox, not the old page
-        WebDriverWait(browser, WAIT).until(lambda d: d.current_url.endswith("/saapuneet/"))
+        WebDriverWait(browser, WAIT).until(
+            lambda d: d.current_url.endswith("/saapuneet/") and loaded(d)
+        )
     return browser.find_element(By.TAG_NAME, "main").text
 
 

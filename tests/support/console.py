@@ -133,3 +133,12 @@ def wait_for_run(browser: Any, timeout: float = PUBLISH_WAIT) -> str:
             return state
         time.sleep(2)
     pytest.fail("publishing did not finish: " + browser.find_element(By.TAG_NAME, "main").text)
+
+
+def loaded(driver: Any) -> bool:
+    """Whether the page in the window has loaded. After a click the address changes as the new
+    page starts to load, before its elements are there: a wait for an address adds this."""
+    try:
+        return driver.execute_script("return document.readyState") == "complete"
+    except replaced_page_errors():
+        return False
